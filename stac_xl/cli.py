@@ -1,0 +1,165 @@
+"""``stac-xl``: every ribbon action as a subcommand that works on a workbook file.
+
+Thin by design: parse the options, call one library function, turn a StacError into one
+line on stderr and its exit code. Heavy modules are imported inside the commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Callable, Sequence
+
+from stac_xl import __version__
+from stac_xl.errors import StacError
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    from stac_xl.book.file import FileWorkbook
+
+    book = FileWorkbook.create(Path(args.book), overwrite=args.force)
+    if args.preset:
+        from stac_xl.presets import load_preset
+
+        load_preset(book, args.preset)
+    book.save()
+    print(f"Created {args.book}" + (f" with the {args.preset} preset." if args.preset else "."))
+    return 0
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from stac_xl.book.file import FileWorkbook
+    from stac_xl.credentials import resolve_credentials
+    from stac_xl.daterange import parse_day
+    from stac_xl.fetch import fetch_invoices
+
+    first, last = _day_range(args)
+    book = FileWorkbook.open(Path(args.book))
+    result = fetch_invoices(book, first=first, last=last, credentials=resolve_credentials(), base_url=args.base_url)
+    print(result.summary())
+    print(f"Wrote the Invoices sheet of {args.book}.")
+    return 0
+
+
+def _day_range(args: argparse.Namespace) -> tuple[date, date]:
+    from stac_xl.daterange import parse_day
+
+    first = parse_day(args.date_from, option="--from") if args.date_from else date.today()
+    last = parse_day(args.date_to, option="--to") if args.date_to else first
+    return first, last
+
+
+def _cmd_login(args: argparse.Namespace) -> int:
+    import getpass
+
+    from stac_xl.credentials import store_credentials
+
+    username = args.username or input("ServiceTrade username: ").strip()
+    password = getpass.getpass("ServiceTrade password: ")
+    store_credentials(username, password)
+    print(f"Stored the password for {username} in the system credential store.")
+    return 0
+
+
+def _cmd_logout(args: argparse.Namespace) -> int:
+    from stac_xl.credentials import forget_credentials
+
+    forget_credentials()
+    print("Removed the stored ServiceTrade credentials.")
+    return 0
+
+
+def _cmd_sandbox(args: argparse.Namespace) -> int:
+    from stac_xl.sandbox import FaultConfig, serve
+
+    faults = FaultConfig(
+        latency_ms=args.latency_ms,
+        error_rate=args.error_rate,
+        rate_limit_every=args.rate_limit_every,
+        retry_after_s=args.retry_after,
+        expire_session_every=args.expire_session_every,
+        malformed_rate=args.malformed_rate,
+        items_in_list=args.items_in_list,
+        seed=args.seed,
+    )
+    serve(port=args.port, invoices=args.invoices, seed=args.seed, faults=faults)
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from stac_xl.demo import run_demo
+
+    run_demo(Path(args.out), invoices=args.invoices, seed=args.seed, echo=print)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line; the README's reference is checked against this."""
+    parser = argparse.ArgumentParser(
+        prog="stac-xl",
+        description="ServiceTrade invoices into your accounting system's import file, through an Excel workbook.",
+    )
+    parser.add_argument("--version", action="version", version=f"stac-xl {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("new", help="create a STAC workbook")
+    p.add_argument("book", help="path of the new workbook (.xlsx)")
+    p.add_argument("--preset", help="load a target profile into Settings, Mapping and Lookups")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
+    p.set_defaults(func=_cmd_new)
+
+    p = sub.add_parser("fetch", help="fetch invoices from ServiceTrade onto the Invoices sheet")
+    p.add_argument("book", help="the STAC workbook")
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first created date (default: today)")
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last created date (default: --from)")
+    p.add_argument("--base-url", help="ServiceTrade API address (default: STAC_BASE_URL, then Settings)")
+    p.set_defaults(func=_cmd_fetch)
+
+    p = sub.add_parser("login", help="store ServiceTrade credentials in the system credential store")
+    p.add_argument("--username", help="ServiceTrade username (asked if omitted)")
+    p.set_defaults(func=_cmd_login)
+
+    p = sub.add_parser("logout", help="remove the stored ServiceTrade credentials")
+    p.set_defaults(func=_cmd_logout)
+
+    p = sub.add_parser("sandbox", help="serve a local stand-in for the ServiceTrade API (for demos and tests)")
+    p.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765; 0 = any free port)")
+    p.add_argument("--invoices", type=int, default=500, help="number of generated invoices (default 500)")
+    p.add_argument("--seed", type=int, default=1, help="random seed of the generated data (default 1)")
+    p.add_argument("--latency-ms", type=int, default=0, help="delay added to every response")
+    p.add_argument("--error-rate", type=float, default=0.0, help="share of requests answered 503 (0-1)")
+    p.add_argument("--rate-limit-every", type=int, default=0, metavar="K", help="every K-th request gets 429")
+    p.add_argument("--retry-after", type=int, default=1, metavar="S", help="Retry-After seconds sent with 429")
+    p.add_argument("--expire-session-every", type=int, default=0, metavar="K", help="every K-th request finds its session expired (401)")
+    p.add_argument("--malformed-rate", type=float, default=0.0, help="share of responses with a broken JSON body (0-1)")
+    p.add_argument("--items-in-list", action=argparse.BooleanOptionalAction, default=True, help="whether the invoice list carries the lines (default yes)")
+    p.set_defaults(func=_cmd_sandbox)
+
+    p = sub.add_parser("demo", help="run the whole job against the built-in sandbox")
+    p.add_argument("--out", default="stac-demo", help="folder for the demo workbook and files (default ./stac-demo)")
+    p.add_argument("--invoices", type=int, default=300, help="invoices the sandbox generates (default 300)")
+    p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    p.set_defaults(func=_cmd_demo)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``stac-xl`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except StacError as exc:
+        print(f"stac-xl: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("stac-xl: stopped.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,264 @@
+"""Pydantic models of the invoice JSON ServiceTrade returns.
+
+The public docs do not confirm every invoice field (see ``docs/internals.md``), so the
+models are tolerant: unknown fields are kept (``extra="allow"``), every field but the
+invoice ``id`` may be missing, and the JSON an invoice was read from stays available as
+``Invoice.raw`` for the clerk's extra JSON paths. Attributes are snake_case; the JSON is
+camelCase (``invoiceNumber`` → ``invoice_number``).
+
+Money and quantities become ``Decimal`` through ``Decimal(str(x))`` so a JSON ``0.1`` is
+``Decimal('0.1')``, never the binary float behind it. Unix-second timestamps become
+timezone-aware UTC datetimes; ``Invoice.local_date`` turns one into the company's date.
+Ids become text (``str(700123)``) so they match the *Invoices* sheet, where ids are text.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, timezone, tzinfo
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PrivateAttr, model_validator
+from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+CENT = Decimal("0.01")
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    """JSON number or numeric text → exact ``Decimal``; ``None``/blank → ``None``.
+
+    Floats go through ``str`` (shortest repr), so ``0.1`` is ``Decimal('0.1')``. Booleans,
+    NaN, infinities and non-numeric text are refused.
+    """
+    if value is None or isinstance(value, Decimal) and value.is_finite():
+        return value
+    if isinstance(value, bool):
+        raise PydanticCustomError("stac_number", "is not a number")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return Decimal(str(value))
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            number = None
+        if number is not None and number.is_finite():
+            return number
+    raise PydanticCustomError("stac_number", "is not a number")
+
+
+def to_utc(value: Any) -> datetime | None:
+    """Unix seconds (int, float or digit text) → aware UTC datetime; ``None`` stays ``None``.
+
+    ISO text and datetimes are accepted too (naive ones are taken as UTC), in case the API
+    or a test fixture sends them.
+    """
+    if value is None or isinstance(value, str) and not value.strip():
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise PydanticCustomError("stac_time", "is not a Unix timestamp")
+        return datetime.fromtimestamp(value, timezone.utc)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lstrip("-").isdigit():
+            return datetime.fromtimestamp(int(text), timezone.utc)
+        try:
+            return to_utc(datetime.fromisoformat(text))
+        except ValueError:
+            pass
+    raise PydanticCustomError("stac_time", "is not a Unix timestamp")
+
+
+def to_id(value: Any) -> str | None:
+    """An id as text: ``700123`` → ``"700123"``, ``"00123"`` stays ``"00123"``."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        raise PydanticCustomError("stac_id", "is not an id")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    raise PydanticCustomError("stac_id", "is not an id")
+
+
+Money = Annotated[Decimal | None, BeforeValidator(to_decimal)]
+Quantity = Annotated[Decimal | None, BeforeValidator(to_decimal)]
+Timestamp = Annotated[datetime | None, BeforeValidator(to_utc)]
+Id = Annotated[str | None, BeforeValidator(to_id)]
+
+
+class _Model(BaseModel):
+    """Shared config: camelCase JSON, snake_case attributes, unknown fields kept."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        alias_generator=to_camel,
+        populate_by_name=True,
+        coerce_numbers_to_str=True,  # invoiceNumber 10041 or customerPo 7781 as numbers
+    )
+
+
+class Address(_Model):
+    """A location's postal address."""
+
+    street: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+
+
+class CompanyRef(_Model):
+    """The customer (a ServiceTrade *company*) an invoice is billed to."""
+
+    id: Id = None
+    uri: str | None = None
+    name: str | None = None
+
+
+class LocationRef(_Model):
+    """The service location (site) the work was done at."""
+
+    id: Id = None
+    uri: str | None = None
+    name: str | None = None
+    address: Address | None = None
+
+
+class JobRef(_Model):
+    """The job an invoice came from; recurring invoices have none."""
+
+    id: Id = None
+    uri: str | None = None
+    number: str | None = None
+    name: str | None = None
+
+
+class TermsRef(_Model):
+    """Payment terms, e.g. Net 30."""
+
+    id: Id = None
+    name: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data: Any) -> Any:
+        # Tolerate terms sent as plain text ("Net 30") instead of an object.
+        return {"name": data} if isinstance(data, str) else data
+
+
+class LibItemRef(_Model):
+    """The price-book (library) item a line was sold as."""
+
+    id: Id = None
+    code: str | None = None
+    name: str | None = None
+
+
+class ServiceLineRef(_Model):
+    """The service line (trade) of a line, e.g. Sprinkler."""
+
+    id: Id = None
+    name: str | None = None
+    abbr: str | None = None
+
+
+class InvoiceItem(_Model):
+    """One invoice line."""
+
+    id: Id = None
+    description: str | None = None
+    quantity: Quantity = None
+    price: Money = None
+    total_price: Money = None
+    taxable: bool | None = None
+    lib_item: LibItemRef | None = None
+    service_line: ServiceLineRef | None = None
+
+    @property
+    def line_total(self) -> Decimal | None:
+        """``totalPrice`` if sent, else quantity × price rounded half-up to cents."""
+        if self.total_price is not None:
+            return self.total_price
+        if self.quantity is None or self.price is None:
+            return None
+        return (self.quantity * self.price).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class Invoice(_Model):
+    """One ServiceTrade invoice. ``items`` is ``None`` when the JSON had no ``items`` key."""
+
+    id: Annotated[str, BeforeValidator(to_id)]
+    uri: str | None = None
+    invoice_number: str | None = None
+    type: str | None = None
+    status: str | None = None
+    name: str | None = None
+    transaction_date: Timestamp = None
+    due_date: Timestamp = None
+    created: Timestamp = None
+    updated: Timestamp = None
+    customer_po: str | None = None
+    terms: TermsRef | None = None
+    customer: CompanyRef | None = None
+    location: LocationRef | None = None
+    job: JobRef | None = None
+    subtotal: Money = None
+    tax_amount: Money = None
+    total_price: Money = None
+    items: list[InvoiceItem] | None = None
+
+    _raw: dict[str, Any] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_raw(cls, data: Any, handler: Any) -> Invoice:
+        invoice = handler(data)
+        if isinstance(data, dict):
+            invoice._raw = data
+        return invoice
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The JSON this invoice was read from (camelCase), for the clerk's extra paths."""
+        if self._raw is None:
+            self._raw = self.model_dump(by_alias=True, mode="json")
+        return self._raw
+
+    @property
+    def lines(self) -> list[InvoiceItem]:
+        """The lines, ``[]`` when there are none or the list was not sent."""
+        return self.items or []
+
+    @property
+    def label(self) -> str:
+        """How to name this invoice to a clerk: ``invoice 10041 (id 700123)``."""
+        if self.invoice_number:
+            return f"invoice {self.invoice_number} (id {self.id})"
+        return f"invoice id {self.id}"
+
+    def local_date(self, field: str, tz: tzinfo) -> date | None:
+        """The date of timestamp ``field`` (``created``, ``transaction_date``…) in ``tz``.
+
+        ``field`` may be the attribute or the JSON name (``transactionDate``).
+        """
+        name = _ATTR_BY_ALIAS.get(field, field)
+        moment = getattr(self, name)
+        if moment is None:
+            return None
+        if not isinstance(moment, datetime):
+            raise ValueError(f"{field} is not a timestamp field of Invoice")
+        return moment.astimezone(tz).date()
+
+
+_ATTR_BY_ALIAS = {f.alias: name for name, f in Invoice.model_fields.items() if f.alias}
