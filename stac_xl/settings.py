@@ -27,12 +27,16 @@ SETTINGS_ROWS: list[tuple[str, str, str]] = [
     ("Concurrency", "4", "How many pages ServiceTrade is asked for at once (1–8)."),
     ("Extra column", "", "A JSON path to add to Invoices, e.g. location.address.city. Repeat the row for more."),
     ("Target profile", "generic-csv", "Which accounting system the import file is for (stac-xl presets)."),
+    ("File type", "delimited", "delimited, fixed-width, iif or xml. Set by Load preset."),
+    ("File extension", "", "Empty = the file type's usual one (.csv, .txt, .iif, .xml)."),
     ("Output folder", "", "Where Export writes the import file. Empty = next to this workbook."),
     ("File name pattern", "{profile}-{date}-{time}.{ext}", "Fields: {profile} {date} {time} {ext} {batch}."),
     ("Encoding", "utf-8", "utf-8, utf-8-sig (with BOM) or cp1252 (Windows ANSI)."),
     ("Delimiter", ",", "For delimited files: , or ; or TAB or |"),
     ("Quoting", "minimal", "minimal, all, or none."),
     ("Line ending", "CRLF", "CRLF (Windows) or LF."),
+    ("Zero invoices", "skip", "Invoices totalling $0.00: skip (listed as warnings) or export."),
+    ("Credit memos", "export", "Invoices with a negative total: export or skip."),
 ]
 
 
@@ -45,12 +49,16 @@ class Settings(BaseModel):
     concurrency: int = Field(default=4, ge=1, le=8)
     extra_columns: list[str] = Field(default_factory=list)
     target_profile: str = "generic-csv"
+    file_type: str = "delimited"
+    file_extension: str = ""
     output_folder: str = ""
     file_name_pattern: str = "{profile}-{date}-{time}.{ext}"
     encoding: str = "utf-8"
     delimiter: str = ","
     quoting: str = "minimal"
     line_ending: str = "CRLF"
+    zero_invoices: str = "skip"
+    credit_memos: str = "export"
     other: dict[str, str] = Field(default_factory=dict)
 
     @property
@@ -81,6 +89,10 @@ _FIELD_BY_SETTING = {
     "delimiter": "delimiter",
     "quoting": "quoting",
     "line ending": "line_ending",
+    "file type": "file_type",
+    "file extension": "file_extension",
+    "zero invoices": "zero_invoices",
+    "credit memos": "credit_memos",
 }
 
 
