@@ -1,0 +1,256 @@
+"""The writer contract, the options every writer shares, and the text/encoding plumbing.
+
+A writer turns :class:`~stac_xl.records.OutputRecord` lists into the bytes of one import
+file kind. It owns layout, encoding and line endings; it never changes a value (no
+truncation, no character replacement): whatever cannot be laid out faithfully is a
+:class:`WriteProblem` naming the record and the field, because the clerk must fix the data,
+not receive a subtly different file.
+
+    ExportError (stac_xl.errors)
+    └── WriteProblem        a record, field or record type cannot be laid out in this file kind
+        └── EncodingProblem a value has a character the chosen encoding cannot represent
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, BinaryIO, ClassVar, Iterable, Literal, Protocol, TypeVar, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from stac_xl.errors import ConfigError, ExportError
+from stac_xl.records import OutputRecord, RecordSpec
+
+Encoding = Literal["utf-8", "utf-8-sig", "cp1252"]
+Newline = Literal["\r\n", "\n"]
+
+# Words a clerk may type on the Settings sheet for the same encoding / line ending.
+_ENCODING_ALIASES = {
+    "utf-8": "utf-8", "utf8": "utf-8",
+    "utf-8-sig": "utf-8-sig", "utf8-sig": "utf-8-sig", "utf-8 bom": "utf-8-sig", "utf-8-bom": "utf-8-sig",
+    "cp1252": "cp1252", "windows-1252": "cp1252", "ansi": "cp1252",
+}
+_NEWLINE_ALIASES = {"crlf": "\r\n", "\r\n": "\r\n", "lf": "\n", "\n": "\n"}
+
+
+class WriteProblem(ExportError):
+    """A record cannot be written as it stands. ``record_index`` is 0-based in write order."""
+
+    def __init__(
+        self, message: str, *, record_index: int | None = None,
+        record: str | None = None, field: str | None = None,
+    ):
+        super().__init__(message)
+        self.record_index = record_index
+        self.record = record
+        self.field = field
+
+
+class EncodingProblem(WriteProblem):
+    """A value holds a character the file's encoding cannot represent (never replaced)."""
+
+
+@dataclass(frozen=True)
+class WriteSummary:
+    """What a write produced: records written (definition/header rows excluded) and bytes."""
+
+    records: int
+    bytes: int
+
+
+class WriterOptions(BaseModel):
+    """Options every writer takes. Subclasses add their own and may change the defaults.
+
+    Unknown options are refused (``extra="forbid"``) so a typo is an error, not a silent
+    default.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    encoding: Encoding = "utf-8"
+    newline: Newline = "\r\n"
+
+    @field_validator("encoding", mode="before")
+    @classmethod
+    def _encoding_word(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return _ENCODING_ALIASES.get(value.strip().lower(), value)
+        return value
+
+    @field_validator("newline", mode="before")
+    @classmethod
+    def _newline_word(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return _NEWLINE_ALIASES.get(value.strip(" ").lower(), value)
+        return value
+
+
+OptionsT = TypeVar("OptionsT", bound=WriterOptions)
+
+
+def coerce_options(model: type[OptionsT], options: OptionsT | Mapping[str, Any] | None, key: str) -> OptionsT:
+    """Validate ``options`` (a model, a plain mapping, or ``None`` = defaults) for writer ``key``.
+
+    A bad or unknown option becomes a :class:`ConfigError` naming it and listing the known
+    options, because options come from the Settings sheet or a profile the clerk can edit.
+    """
+    if isinstance(options, model):
+        return options
+    raw = dict(options or {}) if not isinstance(options, BaseModel) else options.model_dump()
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        known = ", ".join(model.model_fields)
+        problems = "; ".join(_describe_option_error(err) for err in exc.errors())
+        raise ConfigError(f"Writer '{key}': {problems}. Known options: {known}.") from exc
+
+
+def _describe_option_error(err: Any) -> str:
+    name = ".".join(str(part) for part in err["loc"]) or "options"
+    if err["type"] == "extra_forbidden":
+        return f"unknown option '{name}'"
+    return f"option '{name}' {err['msg'][0].lower()}{err['msg'][1:]}"
+
+
+@runtime_checkable
+class Writer(Protocol):
+    """The contract every import-file writer keeps (checked by tests/test_writers_contract.py).
+
+    ``extension`` is the class's default; an instance may report another one when an option
+    overrides it (delimited ``.txt``), so callers name files from the instance.
+    """
+
+    key: ClassVar[str]
+    title: ClassVar[str]
+    options_model: ClassVar[type[WriterOptions]]
+
+    @property
+    def extension(self) -> str:
+        """The file extension, dot included; options may change it from the class default."""
+        ...
+
+    @property
+    def options(self) -> WriterOptions:
+        """The validated options this writer was made with."""
+        ...
+
+    def write(
+        self, specs: Sequence[RecordSpec], records: Iterable[OutputRecord], stream: BinaryIO,
+    ) -> WriteSummary:
+        """Write ``records`` (laid out per their ``specs``) to ``stream``; return counts."""
+        ...
+
+
+def describe_char(char: str) -> str:
+    """``'→' (U+2192 RIGHTWARDS ARROW)``: a character as a clerk and a developer can find it."""
+    name = unicodedata.name(char, "unnamed character")
+    shown = char if char.isprintable() else repr(char)[1:-1]
+    return f"'{shown}' (U+{ord(char):04X} {name})"
+
+
+def check_encodable(text: str, encoding: str) -> str | None:
+    """Return a description of the first character ``encoding`` cannot represent, else None.
+
+    ``encoding`` may be any name :class:`WriterOptions` accepts (``utf-8-sig``, ``ANSI``…).
+    Shared with validation so a Preview flags the cell before Export refuses the file.
+    """
+    codec = _codec(_ENCODING_ALIASES.get(encoding.strip().lower(), encoding))
+    try:
+        text.encode(codec)
+    except UnicodeEncodeError as exc:
+        return f"{describe_char(text[exc.start])} at position {exc.start + 1}"
+    return None
+
+
+def _codec(encoding: str) -> str:
+    # The BOM is written once by LineSink; "utf-8-sig".encode() would repeat it per line.
+    return "utf-8" if encoding == "utf-8-sig" else encoding
+
+
+@dataclass(frozen=True, slots=True)
+class RecordAt:
+    """Where a line comes from: the record's 0-based index, its spec and its values."""
+
+    index: int
+    spec: RecordSpec
+    values: Sequence[str]
+
+
+class LineSink:
+    """Encodes text lines to a binary stream with one encoding and newline, counting bytes.
+
+    Encoding happens line by line so a 100,000-record file never sits in memory, and so a
+    failure can name the record and field the bad character came from.
+    """
+
+    def __init__(self, stream: BinaryIO, options: WriterOptions):
+        self._stream = stream
+        self._codec = _codec(options.encoding)
+        self._bom = options.encoding == "utf-8-sig"
+        self.newline: str = options.newline
+        self.bytes = 0
+
+    def write_line(self, text: str, source: RecordAt | None = None) -> None:
+        """Write ``text`` plus the newline; an unencodable character names ``source``'s field."""
+        self.write_raw(text + self.newline, source)
+
+    def write_raw(self, text: str, source: RecordAt | None = None) -> None:
+        """Write ``text`` as is (it carries its own newline, e.g. a csv row)."""
+        try:
+            data = text.encode(self._codec)
+        except UnicodeEncodeError as exc:
+            raise self._encoding_problem(text, exc, source) from exc
+        if self._bom:
+            data = b"\xef\xbb\xbf" + data
+            self._bom = False
+        self._stream.write(data)
+        self.bytes += len(data)
+
+    def _encoding_problem(self, text: str, exc: UnicodeEncodeError, source: RecordAt | None) -> EncodingProblem:
+        if source is not None:
+            for name, value in zip(source.spec.field_names, source.values):
+                bad = check_encodable(value, self._codec)
+                if bad:
+                    return EncodingProblem(
+                        f"Record {source.index + 1} ({source.spec.name}), field {name}: {bad} "
+                        f"cannot be written in {self._codec}; change the value or the Encoding setting.",
+                        record_index=source.index, record=source.spec.name, field=name,
+                    )
+        return EncodingProblem(
+            f"{describe_char(text[exc.start])} cannot be written in {self._codec}; "
+            "change the Encoding setting.",
+        )
+
+
+class SpecIndex:
+    """Finds each record's spec and checks its value count, naming the record on failure."""
+
+    def __init__(self, specs: Sequence[RecordSpec]):
+        self.specs = list(specs)
+        self._by_name = {spec.name: spec for spec in specs}
+
+    def locate(self, index: int, record: OutputRecord) -> RecordAt:
+        """The record with its spec; an unknown record type or wrong value count is a WriteProblem."""
+        spec = self._by_name.get(record.record)
+        if spec is None:
+            known = ", ".join(self._by_name) or "none"
+            raise WriteProblem(
+                f"Record {index + 1} is of type '{record.record}', which the Mapping does not define "
+                f"(record types: {known}).", record_index=index, record=record.record,
+            )
+        if len(record.values) != len(spec.fields):
+            raise WriteProblem(
+                f"Record {index + 1} ({spec.name}) has {len(record.values)} values but "
+                f"{spec.name} has {len(spec.fields)} fields.", record_index=index, record=spec.name,
+            )
+        return RecordAt(index, spec, record.values)
+
+
+def field_problem(source: RecordAt, field: str, what: str) -> WriteProblem:
+    """A WriteProblem for one field of one record, worded the same way by every writer."""
+    return WriteProblem(
+        f"Record {source.index + 1} ({source.spec.name}), field {field}: {what}",
+        record_index=source.index, record=source.spec.name, field=field,
+    )

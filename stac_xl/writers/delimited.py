@@ -1,0 +1,137 @@
+"""Delimited text (CSV and kin): Xero, Sage 50, Sage 300 CRE ``I``/``D``, generic CSV.
+
+Values are written in field order with Python's :mod:`csv` module. A multi-record file
+(Sage 300 CRE) needs nothing special: the record type code is the first field's value,
+produced by the mapping. A record type with ``header=True`` gets one row of its field
+names before its first record.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any, BinaryIO, ClassVar, Iterable, Literal
+
+from pydantic import field_validator
+
+from stac_xl.records import OutputRecord, RecordSpec
+from stac_xl.writers.base import (
+    LineSink, RecordAt, SpecIndex, WriterOptions, WriteSummary, coerce_options, field_problem,
+)
+
+# Words a clerk may type on the Settings sheet instead of the character itself.
+_DELIMITER_WORDS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+_QUOTING: dict[str, Literal[0, 1, 2, 3]] = {"minimal": csv.QUOTE_MINIMAL, "all": csv.QUOTE_ALL, "none": csv.QUOTE_NONE}
+
+
+class DelimitedOptions(WriterOptions):
+    """Delimiter, quoting policy, quote character and file extension of a delimited file."""
+
+    delimiter: str = ","
+    quoting: Literal["minimal", "all", "none"] = "minimal"
+    quote_char: str = '"'
+    extension: str = ".csv"
+
+    @field_validator("delimiter", mode="before")
+    @classmethod
+    def _delimiter_word(cls, value: Any) -> Any:
+        if isinstance(value, str) and len(value) > 1:
+            return _DELIMITER_WORDS.get(value.strip().lower(), value)
+        return value
+
+    @field_validator("delimiter", "quote_char")
+    @classmethod
+    def _single_char(cls, value: str) -> str:
+        if len(value) != 1 or value in "\r\n":
+            raise ValueError(f"must be one character other than a line break, not {value!r}")
+        return value
+
+    @field_validator("quoting", mode="before")
+    @classmethod
+    def _quoting_word(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("extension")
+    @classmethod
+    def _dotted(cls, value: str) -> str:
+        value = value.strip()
+        if not value.startswith("."):
+            value = "." + value
+        if len(value) < 2 or any(c in value for c in "/\\ "):
+            raise ValueError(f"must look like '.csv' or '.txt', not {value!r}")
+        return value
+
+
+class DelimitedWriter:
+    """Writes one line per record, fields joined by a delimiter, quoted per the policy."""
+
+    key: ClassVar[str] = "delimited"
+    title: ClassVar[str] = "Delimited text (CSV, TAB, ; or |)"
+    options_model: ClassVar[type[WriterOptions]] = DelimitedOptions
+    extension: str = ".csv"
+
+    def __init__(self, options: DelimitedOptions | Mapping[str, Any] | None = None):
+        self.options: DelimitedOptions = coerce_options(DelimitedOptions, options, self.key)
+        self.extension = self.options.extension
+
+    def write(
+        self, specs: Sequence[RecordSpec], records: Iterable[OutputRecord], stream: BinaryIO,
+    ) -> WriteSummary:
+        """Write each record as one delimited line; header rows where a record type asks."""
+        sink = LineSink(stream, self.options)
+        index = SpecIndex(specs)
+        rows = _RowFormatter(self.options)
+        headed: set[str] = set()
+        count = 0
+        for count, record in enumerate(records, start=1):
+            source = index.locate(count - 1, record)
+            if source.spec.header and source.spec.name not in headed:
+                headed.add(source.spec.name)
+                sink.write_raw(rows.header(source), source)
+            sink.write_raw(rows.values(source), source)
+        return WriteSummary(records=count, bytes=sink.bytes)
+
+
+class _RowFormatter:
+    """Formats one row at a time through a reused csv writer, ending with the chosen newline."""
+
+    def __init__(self, options: DelimitedOptions):
+        self._options = options
+        self._buffer = io.StringIO()
+        # csv quotes a field holding CR or LF only if they occur in lineterminator, so the
+        # row is always formatted with CRLF and the ending swapped afterwards.
+        self._csv = csv.writer(
+            self._buffer, delimiter=options.delimiter, quotechar=options.quote_char,
+            quoting=_QUOTING[options.quoting], lineterminator="\r\n", doublequote=True,
+        )
+
+    def header(self, source: RecordAt) -> str:
+        """The record type's field names as a row."""
+        return self._format(source, source.spec.field_names)
+
+    def values(self, source: RecordAt) -> str:
+        """The record's values as a row."""
+        return self._format(source, source.values)
+
+    def _format(self, source: RecordAt, cells: Sequence[str]) -> str:
+        if self._options.quoting == "none":
+            self._refuse_unquotable(source, cells)
+            if list(cells) == [""]:
+                return self._options.newline  # csv refuses to write this row unquoted
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._csv.writerow(cells)
+        return self._buffer.getvalue()[:-2] + self._options.newline
+
+    def _refuse_unquotable(self, source: RecordAt, cells: Sequence[str]) -> None:
+        # Without quoting these characters would silently shift or split columns.
+        special = {self._options.delimiter, self._options.quote_char, "\r", "\n"}
+        for name, cell in zip(source.spec.field_names, cells):
+            found = sorted(c for c in special if c in cell)
+            if found:
+                raise field_problem(
+                    source, name,
+                    f"{found[0]!r} cannot be written with quoting 'none'; remove it in the "
+                    "Mapping (a transform) or choose quoting 'minimal'.",
+                )

@@ -1,0 +1,123 @@
+"""Fixed-width text: every field at a fixed position, one record per line.
+
+A field's width is its ``max_length`` on the Mapping sheet. Shorter values are padded
+(left-aligned with spaces unless the field is listed in ``right_align``, e.g. amounts,
+padded with ``pad_char``); longer values are an error, never cut: truncating is a
+decision the mapping makes visibly (a transform), not one the writer makes silently.
+Widths count characters, so the default encoding is cp1252 (one byte per character) and
+positions in the file match positions in the layout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, BinaryIO, ClassVar, Iterable, Literal
+
+from pydantic import field_validator
+
+from stac_xl.records import FieldSpec, OutputRecord, RecordSpec
+from stac_xl.writers.base import (
+    Encoding, LineSink, RecordAt, SpecIndex, WriteProblem, WriterOptions, WriteSummary,
+    coerce_options, field_problem,
+)
+
+
+class FixedWidthOptions(WriterOptions):
+    """Alignment and padding. ``right_align`` names fields as ``Field`` or ``Record.Field``."""
+
+    encoding: Encoding = "cp1252"
+    align: Literal["left", "right"] = "left"
+    right_align: list[str] = []
+    pad_char: Literal[" ", "0"] = " "  # for right-aligned fields; left-aligned pad with spaces
+
+    @field_validator("align", mode="before")
+    @classmethod
+    def _align_word(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("right_align", mode="before")
+    @classmethod
+    def _comma_list(cls, value: Any) -> Any:
+        # The Settings sheet holds one cell: "Amount, D.Amount".
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+
+class FixedWidthWriter:
+    """Writes each record as its fields padded to their widths, concatenated, one per line."""
+
+    key: ClassVar[str] = "fixed-width"
+    title: ClassVar[str] = "Fixed-width text"
+    options_model: ClassVar[type[WriterOptions]] = FixedWidthOptions
+    extension: str = ".txt"
+
+    def __init__(self, options: FixedWidthOptions | Mapping[str, Any] | None = None):
+        self.options: FixedWidthOptions = coerce_options(FixedWidthOptions, options, self.key)
+
+    def write(
+        self, specs: Sequence[RecordSpec], records: Iterable[OutputRecord], stream: BinaryIO,
+    ) -> WriteSummary:
+        """Check every record type has widths, then write one padded line per record."""
+        layouts = {spec.name: self._layout(spec) for spec in specs}
+        self._check_right_align(specs)
+        sink = LineSink(stream, self.options)
+        index = SpecIndex(specs)
+        count = 0
+        for count, record in enumerate(records, start=1):
+            source = index.locate(count - 1, record)
+            sink.write_line(_format(source, layouts[source.spec.name], self.options.pad_char), source)
+        return WriteSummary(records=count, bytes=sink.bytes)
+
+    def _layout(self, spec: RecordSpec) -> list[tuple[int, bool]]:
+        """(width, right-aligned) per field; a field without a width is a WriteProblem."""
+        layout = []
+        for field in spec.fields:
+            if field.max_length is None or field.max_length < 1:
+                raise WriteProblem(
+                    f"Record type {spec.name}, field {field.name}: a fixed-width file needs a "
+                    "Max length (the field's width) on the Mapping sheet.",
+                    record=spec.name, field=field.name,
+                )
+            layout.append((field.max_length, self._is_right(spec, field)))
+        return layout
+
+    def _is_right(self, spec: RecordSpec, field: FieldSpec) -> bool:
+        listed = self.options.right_align
+        return (
+            self.options.align == "right" or field.name in listed or f"{spec.name}.{field.name}" in listed
+        )
+
+    def _check_right_align(self, specs: Sequence[RecordSpec]) -> None:
+        # A misspelt name would silently leave an amount left-aligned.
+        known = {f.name for s in specs for f in s.fields} | {f"{s.name}.{f.name}" for s in specs for f in s.fields}
+        unknown = [name for name in self.options.right_align if name not in known]
+        if unknown and specs:
+            raise WriteProblem(
+                f"Option right_align names {', '.join(unknown)}, which no record type has as a field."
+            )
+
+
+def _format(source: RecordAt, layout: list[tuple[int, bool]], pad_char: str) -> str:
+    parts = []
+    for name, value, (width, right) in zip(source.spec.field_names, source.values, layout):
+        if len(value) > width:
+            raise field_problem(
+                source, name,
+                f"'{value}' is {len(value)} characters but the field is {width} wide; shorten it "
+                "in the Mapping (e.g. a truncate transform) or widen the field.",
+            )
+        if "\r" in value or "\n" in value:
+            raise field_problem(source, name, "a line break inside a value would split the record.")
+        parts.append(_pad(value, width, right, pad_char))
+    return "".join(parts)
+
+
+def _pad(value: str, width: int, right: bool, pad_char: str) -> str:
+    if not right or not value:
+        # A blank stays blank: zero-filling it would invent an amount the mapping never gave.
+        return value.ljust(width)
+    if pad_char == "0" and value[0] in "+-":
+        # Zero-fill goes after the sign: "-37.50" in 9 is "-00037.50", not "000-37.50".
+        return value[0] + value[1:].rjust(width - 1, "0")
+    return value.rjust(width, pad_char)

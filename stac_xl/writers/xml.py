@@ -1,0 +1,128 @@
+"""XML: one element per record, one child element per field, streamed line by line.
+
+Element names are the record type and field names, so they must be valid XML names. With
+``nest`` (the default) line and invoice-end records sit inside the preceding invoice
+record's element; file-start/-end records, like invoices, are children of the root. Output
+is deterministic: declaration, 2-space indentation, fields in Mapping order. Empty values
+are left out by default (``omit_empty``) so an optional typed element (a date, an amount)
+is absent rather than invalid. The generic profile's schema is ``stac_xl/schemas/generic-invoice.xsd``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, BinaryIO, ClassVar, Iterable
+
+from pydantic import field_validator
+
+from stac_xl.records import Grain, OutputRecord, RecordSpec
+from stac_xl.writers.base import (
+    LineSink, Newline, RecordAt, SpecIndex, WriteProblem, WriterOptions, WriteSummary, coerce_options,
+    describe_char, field_problem,
+)
+
+# NameStartChar then NameChar, Unicode letters included; no ':' (that would mean a namespace).
+_XML_NAME = re.compile(r"[^\W\d][\w.\-]*")
+# Characters XML 1.0 cannot carry at all, not even as &#…; references.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_DECLARED = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "cp1252": "windows-1252"}
+_CHILD_GRAINS = {Grain.LINE, Grain.INVOICE_END}
+
+
+def is_xml_name(name: str) -> bool:
+    """True if ``name`` can be an element name (no namespace prefix, not ``xml…``)."""
+    return bool(_XML_NAME.fullmatch(name)) and not name.lower().startswith("xml")
+
+
+class XmlOptions(WriterOptions):
+    """Root element name, nesting of lines inside invoices, and whether empty fields appear."""
+
+    newline: Newline = "\n"
+    root: str = "Invoices"
+    nest: bool = True
+    omit_empty: bool = True
+
+    @field_validator("root")
+    @classmethod
+    def _root_name(cls, value: str) -> str:
+        if not is_xml_name(value):
+            raise ValueError(f"{value!r} is not a valid XML element name")
+        return value
+
+
+class XmlWriter:
+    """Streams ``<root>`` with one element per record, nested by grain when ``nest`` is on."""
+
+    key: ClassVar[str] = "xml"
+    title: ClassVar[str] = "XML"
+    options_model: ClassVar[type[WriterOptions]] = XmlOptions
+    extension: str = ".xml"
+
+    def __init__(self, options: XmlOptions | Mapping[str, Any] | None = None):
+        self.options: XmlOptions = coerce_options(XmlOptions, options, self.key)
+
+    def write(
+        self, specs: Sequence[RecordSpec], records: Iterable[OutputRecord], stream: BinaryIO,
+    ) -> WriteSummary:
+        """Write the declaration, the root, and every record as an element."""
+        _check_names(specs)
+        sink = LineSink(stream, self.options)
+        root = self.options.root
+        sink.write_line(f'<?xml version="1.0" encoding="{_DECLARED[self.options.encoding]}"?>')
+        sink.write_line(f"<{root}>")
+        index = SpecIndex(specs)
+        open_parent: str | None = None
+        count = 0
+        for count, record in enumerate(records, start=1):
+            source = index.locate(count - 1, record)
+            nested = self.options.nest and source.spec.grain in _CHILD_GRAINS
+            if not nested and open_parent is not None:
+                sink.write_line(f"  </{open_parent}>")
+                open_parent = None
+            if nested and open_parent is None:
+                raise WriteProblem(
+                    f"Record {source.index + 1} ({source.spec.name}) belongs inside an invoice "
+                    "record, but none comes before it.",
+                    record_index=source.index, record=source.spec.name,
+                )
+            is_parent = self.options.nest and source.spec.grain is Grain.INVOICE
+            self._element(sink, source, depth=2 if nested else 1, keep_open=is_parent)
+            if is_parent:
+                open_parent = source.spec.name
+        if open_parent is not None:
+            sink.write_line(f"  </{open_parent}>")
+        sink.write_line(f"</{root}>")
+        return WriteSummary(records=count, bytes=sink.bytes)
+
+    def _element(self, sink: LineSink, source: RecordAt, *, depth: int, keep_open: bool) -> None:
+        """One record's element with a child per field; left open when it will get children."""
+        pad = "  " * depth
+        name = source.spec.name
+        children = [
+            (field, value) for field, value in zip(source.spec.field_names, source.values)
+            if value or not self.options.omit_empty
+        ]
+        if not children and not keep_open:
+            sink.write_line(f"{pad}<{name}/>", source)
+            return
+        sink.write_line(f"{pad}<{name}>", source)
+        for field, value in children:
+            bad = _NOT_XML.search(value)
+            if bad:
+                raise field_problem(source, field, f"{describe_char(bad.group())} cannot appear in XML.")
+            sink.write_line(f"{pad}  <{field}>{value.translate(_ESCAPES)}</{field}>", source)
+        if not keep_open:
+            sink.write_line(f"{pad}</{name}>", source)
+
+
+def _check_names(specs: Sequence[RecordSpec]) -> None:
+    for spec in specs:
+        for name in (spec.name, *spec.field_names):
+            if not is_xml_name(name):
+                raise WriteProblem(
+                    f"Record type {spec.name}: {name!r} is not a valid XML element name (start with "
+                    "a letter or _, then letters, digits, _ - . only, no spaces, not 'xml…').",
+                    record=spec.name, field=None if name == spec.name else name,
+                )

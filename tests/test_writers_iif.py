@@ -1,0 +1,126 @@
+"""IIF writer: the QuickBooks samples byte for byte, read back by a tiny IIF reader written
+here (sharing no code with the writer), plus the TAB/line-break refusals."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from stac_xl.records import FieldSpec, Grain, OutputRecord, RecordSpec
+from stac_xl.writers.base import WriteProblem
+from stac_xl.writers.iif import IifWriter
+from test_writers_testdata import INVOICES, money
+
+GOLDEN = Path(__file__).parent / "golden"
+
+# Hard-coded from import-formats.md §3 (the columns after the keyword).
+TRNS = "TRNSID TRNSTYPE DATE ACCNT NAME CLASS AMOUNT DOCNUM MEMO CLEAR TOPRINT NAMEISTAXABLE DUEDATE TERMS".split()
+SPL = "SPLID TRNSTYPE DATE ACCNT NAME CLASS AMOUNT DOCNUM MEMO CLEAR QNTY PRICE INVITEM TAXABLE".split()
+CUST = "NAME BADDR1 BADDR2 BADDR3 PHONE1 TERMS TAXABLE".split()
+PHONES = {"ACME01": "919-555-0100", "BAKER01": "919-555-0142"}
+
+
+def spec(name: str, fields: list[str], grain: Grain) -> RecordSpec:
+    return RecordSpec(name, grain, tuple(FieldSpec(f) for f in fields))
+
+
+SPECS = [spec("TRNS", TRNS, Grain.INVOICE), spec("SPL", SPL, Grain.LINE), spec("ENDTRNS", [], Grain.INVOICE_END)]
+
+
+def invoice_records() -> list[OutputRecord]:
+    records = []
+    for inv in INVOICES:
+        day, due = inv.issued.strftime("%m/%d/%y"), inv.due.strftime("%m/%d/%y")
+        records.append(OutputRecord("TRNS", [
+            "", "INVOICE", day, "Accounts Receivable", inv.customer_name, "", money(inv.total), inv.number,
+            f"Job {inv.job}", "N", "N", "N", due, "Net 30",
+        ]))
+        for line in inv.lines:
+            records.append(OutputRecord("SPL", [
+                "", "INVOICE", day, line.account_name, inv.customer_name, "", money(-line.amount), inv.number,
+                line.description, "N", str(-line.quantity), money(line.price), line.item, "N",
+            ]))
+        records.append(OutputRecord("ENDTRNS", []))
+    return records
+
+
+def write(records: list[OutputRecord], specs: list[RecordSpec] = SPECS, **options: str) -> bytes:
+    stream = io.BytesIO()
+    IifWriter(options).write(specs, records, stream)
+    return stream.getvalue()
+
+
+def read_iif(data: bytes) -> list[list[dict[str, str]]]:
+    """Independent reader: CRLF lines, TAB columns, '!' rows name the columns; one list per TRNS…ENDTRNS."""
+    columns: dict[str, list[str]] = {}
+    transactions: list[list[dict[str, str]]] = []
+    for line in data.decode("cp1252").split("\r\n")[:-1]:
+        keyword, *cells = line.split("\t")
+        if keyword.startswith("!"):
+            columns[keyword[1:]] = cells
+        elif keyword == "TRNS":
+            transactions.append([{"type": "TRNS", **dict(zip(columns["TRNS"], cells))}])
+        elif keyword == "SPL":
+            transactions[-1].append({"type": "SPL", **dict(zip(columns["SPL"], cells))})
+        else:
+            assert keyword == "ENDTRNS" and cells == []
+    return transactions
+
+
+def test_invoice_sample_byte_for_byte() -> None:
+    assert write(invoice_records()) == (GOLDEN / "quickbooks.iif").read_bytes()
+
+
+def test_invoice_sample_reads_back_balanced() -> None:
+    transactions = read_iif((GOLDEN / "quickbooks.iif").read_bytes())
+    assert len(transactions) == 2
+    for entries in transactions:
+        assert sum(Decimal(e["AMOUNT"]) for e in entries) == 0
+        assert [e["type"] for e in entries] == ["TRNS", "SPL", "SPL"]
+    assert transactions[1][0]["NAME"] == "Baker Street Bistro, LLC"
+    assert transactions[1][2]["MEMO"] == "Fusible link, 165F"
+
+
+def test_customer_list_sample_byte_for_byte() -> None:
+    records = [
+        OutputRecord("CUST", [
+            inv.customer_name, inv.customer_name, inv.street, f"{inv.city}, {inv.state} {inv.postal_code}",
+            PHONES[inv.customer_id], "Net 30", "N",
+        ])
+        for inv in INVOICES
+    ]
+    data = write(records, [spec("CUST", CUST, Grain.INVOICE)])
+    assert data == (GOLDEN / "quickbooks-customers.iif").read_bytes()
+
+
+def test_defaults_are_windows_1252_and_crlf() -> None:
+    records = [OutputRecord("CUST", ["Café °F", "", "", "", "", "", ""])]
+    data = write(records, [spec("CUST", CUST, Grain.INVOICE)])
+    assert data.endswith(b"Caf\xe9 \xb0F\t\t\t\t\t\t\r\n")
+
+
+def test_definition_rows_are_written_for_an_empty_file() -> None:
+    assert write([]) == b"!TRNS\t" + "\t".join(TRNS).encode() + b"\r\n!SPL\t" + "\t".join(SPL).encode() + b"\r\n!ENDTRNS\r\n"
+
+
+@pytest.mark.parametrize(("value", "what"), [("a\tb", "a TAB"), ("a\nb", "a line break"), ("a\rb", "a line break")])
+def test_separator_inside_a_value_is_refused_naming_the_field(value: str, what: str) -> None:
+    records = invoice_records()
+    records[1].values[8] = value  # first SPL's MEMO
+    with pytest.raises(WriteProblem) as err:
+        write(records)
+    assert (err.value.record_index, err.value.record, err.value.field) == (1, "SPL", "MEMO")
+    assert f"{what} inside a value would break the IIF row" in str(err.value)
+
+
+def test_transaction_without_endtrns_type_is_refused() -> None:
+    with pytest.raises(WriteProblem, match="needs record types TRNS, SPL and ENDTRNS; the Mapping lacks ENDTRNS"):
+        write([], SPECS[:2])
+
+
+def test_column_name_with_a_tab_is_refused() -> None:
+    with pytest.raises(WriteProblem, match="cannot be an IIF keyword or column name"):
+        write([], [spec("CUST", ["NA\tME"], Grain.INVOICE)])
