@@ -14,14 +14,18 @@ Ids become text (``str(700123)``) so they match the *Invoices* sheet, where ids 
 
 from __future__ import annotations
 
+import gc
 import math
+from contextlib import contextmanager
 from datetime import date, datetime, timezone, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated, Any, Iterator
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, PlainValidator, PrivateAttr, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
+
+from stac_xl.errors import BadResponse
 
 CENT = Decimal("0.01")
 
@@ -91,10 +95,10 @@ def to_id(value: Any) -> str | None:
     raise PydanticCustomError("stac_id", "is not an id")
 
 
-Money = Annotated[Decimal | None, BeforeValidator(to_decimal)]
-Quantity = Annotated[Decimal | None, BeforeValidator(to_decimal)]
-Timestamp = Annotated[datetime | None, BeforeValidator(to_utc)]
-Id = Annotated[str | None, BeforeValidator(to_id)]
+Money = Annotated[Decimal | None, PlainValidator(to_decimal)]
+Quantity = Annotated[Decimal | None, PlainValidator(to_decimal)]
+Timestamp = Annotated[datetime | None, PlainValidator(to_utc)]
+Id = Annotated[str | None, PlainValidator(to_id)]
 
 
 class _Model(BaseModel):
@@ -198,7 +202,7 @@ class InvoiceItem(_Model):
 class Invoice(_Model):
     """One ServiceTrade invoice. ``items`` is ``None`` when the JSON had no ``items`` key."""
 
-    id: Annotated[str, BeforeValidator(to_id)]
+    id: Annotated[str, PlainValidator(to_id)]
     uri: str | None = None
     invoice_number: str | None = None
     type: str | None = None
@@ -224,7 +228,9 @@ class Invoice(_Model):
     @classmethod
     def _keep_raw(cls, data: Any, handler: Any) -> Invoice:
         invoice = handler(data)
-        if isinstance(data, dict):
+        # Keep the input only if it is JSON-shaped; Invoice(invoice_number=…) built in
+        # Python is not, and gets a camelCase dump on first use instead.
+        if isinstance(data, dict) and _NAME_ONLY.isdisjoint(data):
             invoice._raw = data
         return invoice
 
@@ -232,7 +238,7 @@ class Invoice(_Model):
     def raw(self) -> dict[str, Any]:
         """The JSON this invoice was read from (camelCase), for the clerk's extra paths."""
         if self._raw is None:
-            self._raw = self.model_dump(by_alias=True, mode="json")
+            self._raw = self.model_dump(by_alias=True)
         return self._raw
 
     @property
@@ -262,3 +268,53 @@ class Invoice(_Model):
 
 
 _ATTR_BY_ALIAS = {f.alias: name for name, f in Invoice.model_fields.items() if f.alias}
+_NAME_ONLY = frozenset(name for alias, name in _ATTR_BY_ALIAS.items() if alias != name)
+
+
+def parse_invoices(raw: list[Any]) -> list[Invoice]:
+    """Validate a list of invoice JSON objects; the first bad one is a ``BadResponse``.
+
+    The message names the invoice (number and id), the field's JSON path and the value,
+    e.g. ``ServiceTrade sent invoice 10041 (id 700123) with items.0.price 'abc', which is not
+    a number.``
+    """
+    invoices: list[Invoice] = []
+    with gc_paused():
+        for position, data in enumerate(raw, start=1):
+            if not isinstance(data, dict):
+                raise BadResponse(f"ServiceTrade sent something that is not an invoice as entry {position} of the list.")
+            try:
+                invoices.append(Invoice.model_validate(data))
+            except ValidationError as exc:
+                raise BadResponse(_describe(data, position, exc)) from None
+    return invoices
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while building many objects at once."""
+    # Building ~10 small objects per line makes the cyclic GC rescan every live model over
+    # and over: 20,000 invoices take ~4 s with it, ~1 s without. Nothing here makes cycles.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _describe(data: dict[str, Any], position: int, exc: ValidationError) -> str:
+    """One sentence about the first problem in ``exc``, naming the invoice and field."""
+    number, ident = data.get("invoiceNumber"), data.get("id")
+    if ident is None:
+        who = f"entry {position} of the list" if number is None else f"invoice {number}"
+        return f"ServiceTrade sent {who} without an invoice id."
+    who = f"invoice {number} (id {ident})" if number not in (None, "") else f"invoice id {ident}"
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"])
+    shown = repr(error.get("input"))
+    if len(shown) > 40:
+        shown = shown[:37] + "..."
+    message = error["msg"] if error["type"].startswith("stac_") else f"is wrong ({error['msg']})"
+    return f"ServiceTrade sent {who} with {where} {shown}, which {message}."
