@@ -43,8 +43,14 @@ class WorkbookPort(Protocol):
         frozen header, filter, readable widths. Text starting with = + - @ stays text."""
         ...
 
-    def write_grid(self, sheet: str, rows: list[list[Any]], *, start_row: int = 1) -> None:
-        """Write plain rows at ``start_row`` (used for small key/value blocks: Settings, Log)."""
+    def write_grid(
+        self, sheet: str, rows: list[list[Any]], *, start_row: int = 1, start_column: int = 1, clear: bool = False
+    ) -> None:
+        """Write plain rows with their top-left cell at (``start_row``, ``start_column``).
+
+        For small blocks: Settings, Mapping, Lookups, Log, the checks next to Export.
+        ``clear`` first empties the whole sheet (Load preset replaces Mapping this way).
+        Text starting with = + - @ stays text here too."""
         ...
 
     def mark_cells(self, sheet: str, marks: Sequence[CellMark]) -> None:
