@@ -1,0 +1,204 @@
+"""Where credentials come from: environment first, then the OS credential store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.errors import PasswordDeleteError
+
+from stac_xl.credentials import (
+    KeyringStore,
+    Password,
+    Token,
+    forget_credentials,
+    resolve_credentials,
+    store_credentials,
+)
+from stac_xl.errors import ConfigError, CredentialsMissing
+
+
+class DictStore:
+    """A CredentialStore in a dict; like keyring, deleting a missing entry raises."""
+
+    def __init__(self, entries: dict[tuple[str, str], str] | None = None) -> None:
+        self.entries = dict(entries or {})
+
+    def get_password(self, service_name: str, username: str) -> str | None:
+        return self.entries.get((service_name, username))
+
+    def set_password(self, service_name: str, username: str, password: str) -> None:
+        self.entries[(service_name, username)] = password
+
+    def delete_password(self, service_name: str, username: str) -> None:
+        if (service_name, username) not in self.entries:
+            raise PasswordDeleteError("not found")
+        del self.entries[(service_name, username)]
+
+
+SAVED = {("stac_xl", "username"): "saved@example.com", ("stac_xl", "saved@example.com"): "saved-pw"}
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"STAC_TOKEN": "tok", "STAC_USERNAME": "env@example.com", "STAC_PASSWORD": "env-pw"}, Token("tok")),
+        ({"STAC_USERNAME": "env@example.com", "STAC_PASSWORD": "env-pw"}, Password("env@example.com", "env-pw")),
+        ({"STAC_TOKEN": "  ", "STAC_USERNAME": " env@example.com "}, None),
+        ({}, Password("saved@example.com", "saved-pw")),
+        ({"STAC_TOKEN": ""}, Password("saved@example.com", "saved-pw")),
+    ],
+)
+def test_resolution_order_is_token_then_environment_then_store(
+    env: dict[str, str], expected: Password | Token | None
+) -> None:
+    if expected is None:
+        with pytest.raises(CredentialsMissing, match="STAC_USERNAME is set but STAC_PASSWORD is not"):
+            resolve_credentials(env=env, store=DictStore(SAVED))
+    else:
+        assert resolve_credentials(env=env, store=DictStore(SAVED)) == expected
+
+
+def test_password_without_username_in_the_environment_says_so() -> None:
+    with pytest.raises(CredentialsMissing, match="STAC_PASSWORD is set but STAC_USERNAME is not"):
+        resolve_credentials(env={"STAC_PASSWORD": "pw"}, store=DictStore(SAVED))
+
+
+def test_nothing_anywhere_says_how_to_fix_it() -> None:
+    with pytest.raises(CredentialsMissing) as caught:
+        resolve_credentials(env={}, store=DictStore())
+    assert str(caught.value) == (
+        "No ServiceTrade sign-in is saved on this computer: run 'stac-xl login' (ribbon: Sign in), "
+        "or set STAC_USERNAME and STAC_PASSWORD."
+    )
+
+
+def test_a_saved_username_without_password_is_missing_credentials() -> None:
+    store = DictStore({("stac_xl", "username"): "saved@example.com"})
+    with pytest.raises(CredentialsMissing, match="sign-in for saved@example.com has no password"):
+        resolve_credentials(env={}, store=store)
+
+
+def test_store_then_resolve_round_trips() -> None:
+    store = DictStore()
+    store_credentials(" clerk@example.com ", "pw-1", store=store)
+    assert resolve_credentials(env={}, store=store) == Password("clerk@example.com", "pw-1")
+    assert store.entries == {("stac_xl", "username"): "clerk@example.com", ("stac_xl", "clerk@example.com"): "pw-1"}
+
+
+def test_storing_another_user_removes_the_old_password() -> None:
+    store = DictStore(SAVED)
+    store_credentials("new@example.com", "pw-2", store=store)
+    assert store.entries == {("stac_xl", "username"): "new@example.com", ("stac_xl", "new@example.com"): "pw-2"}
+
+
+@pytest.mark.parametrize(("username", "password"), [("", "pw"), ("u", ""), ("  ", "pw"), ("username", "pw")])
+def test_storing_incomplete_or_clashing_credentials_is_refused(username: str, password: str) -> None:
+    store = DictStore()
+    with pytest.raises(ConfigError):
+        store_credentials(username, password, store=store)
+    assert store.entries == {}
+
+
+def test_forget_removes_the_saved_sign_in() -> None:
+    store = DictStore(SAVED)
+    assert forget_credentials(store=store) is True
+    assert store.entries == {}
+    assert forget_credentials(store=store) is False
+
+
+def test_forget_tolerates_a_username_whose_password_is_gone() -> None:
+    store = DictStore({("stac_xl", "username"): "saved@example.com"})
+    assert forget_credentials(store=store) is True
+    assert store.entries == {}
+
+
+def test_reprs_hide_secrets() -> None:
+    assert repr(Password("clerk", "hunter2")) == "Password(username='clerk', password='***')"
+    assert "hunter2" not in str(Password("clerk", "hunter2"))
+    assert str(Token("abc.def")) == "Token('***')"
+
+
+# -- the real keyring module with chosen backends --------------------------------------------
+
+
+class MemoryKeyring(KeyringBackend):
+    """An in-memory keyring backend, to run KeyringStore through the real keyring API."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if (service, username) not in self.entries:
+            raise PasswordDeleteError("not found")
+        del self.entries[(service, username)]
+
+
+class BrokenKeyring(KeyringBackend):
+    """A backend that fails like Secret Service without a D-Bus session on a Linux server."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise RuntimeError("org.freedesktop.DBus.Error.ServiceUnknown")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise RuntimeError("org.freedesktop.DBus.Error.ServiceUnknown")
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise RuntimeError("org.freedesktop.DBus.Error.ServiceUnknown")
+
+
+@pytest.fixture
+def use_backend() -> Iterator[None]:
+    """Let a test choose a keyring backend (keyring's own API); restore the previous one after."""
+    previous = keyring.get_keyring()
+    yield
+    keyring.set_keyring(previous)
+
+
+def test_keyring_store_uses_the_keyring_module(use_backend: None) -> None:
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    store_credentials("clerk@example.com", "pw-9")
+    assert resolve_credentials(env={}) == Password("clerk@example.com", "pw-9")
+    assert forget_credentials() is True and backend.entries == {}
+
+
+def test_a_broken_keyring_is_a_sentence_not_a_traceback(use_backend: None) -> None:
+    keyring.set_keyring(BrokenKeyring())
+    with pytest.raises(CredentialsMissing) as caught:
+        resolve_credentials(env={})
+    assert str(caught.value) == (
+        "The computer's password store could not be read (RuntimeError); "
+        "set STAC_USERNAME and STAC_PASSWORD (or STAC_TOKEN) in the environment instead."
+    )
+    assert isinstance(caught.value.__cause__, RuntimeError)
+    with pytest.raises(ConfigError, match="could not be saved in the computer's password store"):
+        KeyringStore().set_password("stac_xl", "u", "pw")
+    with pytest.raises(ConfigError, match="could not be removed"):
+        KeyringStore().delete_password("stac_xl", "u")
+
+
+def test_the_environment_still_works_with_a_broken_keyring(use_backend: None) -> None:
+    keyring.set_keyring(BrokenKeyring())
+    assert resolve_credentials(env={"STAC_USERNAME": "u", "STAC_PASSWORD": "p"}) == Password("u", "p")
+
+
+def test_no_keyring_backend_at_all_is_missing_credentials(use_backend: None) -> None:
+    from keyring.backends import fail
+
+    keyring.set_keyring(fail.Keyring())
+    with pytest.raises(CredentialsMissing, match=r"could not be read \(NoKeyringError\)"):
+        resolve_credentials(env={})
