@@ -1,0 +1,95 @@
+"""Switchable faults for the sandbox: slow answers, 503s, 429s, lost sessions, broken JSON.
+
+Decisions are made in request-arrival order under one lock, from one seeded RNG that is
+drawn the same number of times for every request, so a given seed and request order
+always injects the same faults (as far as concurrent threads keep their order).
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass
+from enum import Enum
+
+
+@dataclass(frozen=True)
+class FaultConfig:
+    """Which faults to inject. All off by default: a well-behaved ServiceTrade.
+
+    - ``latency_ms``: delay before every answer.
+    - ``error_rate``: share of requests answered 503 with a ServiceTrade-shaped error body.
+    - ``rate_limit_every``: every K-th request (counting all) gets 429 with ``Retry-After``.
+    - ``retry_after_s``: the ``Retry-After`` value in seconds.
+    - ``expire_session_every``: every K-th request outside ``/auth`` drops the caller's
+      session and answers 401; logging in again works.
+    - ``malformed_rate``: share answered 200 with a truncated, unparseable JSON body.
+    - ``items_in_list``: False makes ``GET /invoice`` omit ``items``; clients must then
+      ``GET /invoice/{id}``.
+    - ``seed``: seeds the fault RNG (independent of the data seed).
+    """
+
+    latency_ms: int = 0
+    error_rate: float = 0.0
+    rate_limit_every: int = 0
+    retry_after_s: int = 1
+    expire_session_every: int = 0
+    malformed_rate: float = 0.0
+    items_in_list: bool = True
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("latency_ms", "rate_limit_every", "retry_after_s", "expire_session_every"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be 0 or more, not {getattr(self, name)}")
+        for name in ("error_rate", "malformed_rate"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1, not {getattr(self, name)}")
+
+
+class Fault(str, Enum):
+    """What to do to one request. The values are the sandbox's stats keys."""
+
+    NONE = "none"
+    UNAVAILABLE = "503"
+    RATE_LIMITED = "429"
+    SESSION_EXPIRED = "401-expired"
+    MALFORMED = "malformed"
+
+
+class FaultPlan:
+    """Thread-safe, deterministic fault decisions for a sequence of requests."""
+
+    def __init__(self, config: FaultConfig):
+        self.config = config
+        self._rng = random.Random(config.seed)
+        self._lock = threading.Lock()
+        self._requests = 0
+        self._data_requests = 0  # outside /auth: the expire-session counter
+
+    def next(self, *, is_auth: bool) -> Fault:
+        """The fault for the next request; ``is_auth`` requests never lose their session.
+
+        Priority when several trigger at once: 429, then 503, then 401, then malformed.
+        """
+        cfg = self.config
+        with self._lock:
+            self._requests += 1
+            if not is_auth:
+                self._data_requests += 1
+            # Always draw both numbers so the sequence does not depend on which faults hit.
+            error_draw, malformed_draw = self._rng.random(), self._rng.random()
+            rate_limited = cfg.rate_limit_every > 0 and self._requests % cfg.rate_limit_every == 0
+            expired = (
+                not is_auth and cfg.expire_session_every > 0
+                and self._data_requests % cfg.expire_session_every == 0
+            )
+        if rate_limited:
+            return Fault.RATE_LIMITED
+        if error_draw < cfg.error_rate:
+            return Fault.UNAVAILABLE
+        if expired:
+            return Fault.SESSION_EXPIRED
+        if malformed_draw < cfg.malformed_rate:
+            return Fault.MALFORMED
+        return Fault.NONE
