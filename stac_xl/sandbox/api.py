@@ -197,7 +197,8 @@ class SandboxApi:
     def _list_invoices(self, req: Request) -> Reply:
         keep = invoice_filter(req.query)
         page, limit = paging(req.query, default=2000, maximum=2000)
-        found = self.store.select(keep)
+        filter_key = tuple(sorted((k, tuple(v)) for k, v in req.query.items() if k not in ("page", "limit")))
+        found = self.store.select(keep, key=filter_key)
         chunk = found[(page - 1) * limit: page * limit]
         parts = [self.store.encoded(inv, with_items=self.faults.items_in_list) for inv in chunk]
         total_pages = -(-len(found) // limit)

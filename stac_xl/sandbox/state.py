@@ -11,7 +11,7 @@ import secrets
 import threading
 import time
 from collections import Counter
-from typing import Any, Callable
+from typing import Any, Callable, Hashable
 
 from stac_xl.sandbox.data import SandboxData
 
@@ -84,17 +84,26 @@ class InvoiceStore:
         self.data = data
         self._lock = threading.Lock()
         self._cache: dict[tuple[int, bool], bytes] = {}
+        # The pages of one listing ask the same filter; without this every page request
+        # re-scanned all invoices, which showed up as server time in bench/fetch.py.
+        self._selections: dict[Hashable, list[dict[str, Any]]] = {}
 
     def rebase(self, base_url: str) -> None:
         """Rewrite every ``uri`` for the server's real address."""
         with self._lock:
             self.data.rebase(base_url)
             self._cache.clear()
+            self._selections.clear()
 
-    def select(self, keep: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
-        """Invoices (sorted by id) for which ``keep`` is true."""
+    def select(self, keep: Callable[[dict[str, Any]], bool], *, key: Hashable = None) -> list[dict[str, Any]]:
+        """Invoices (sorted by id) for which ``keep`` is true; remembered under ``key``."""
         with self._lock:
-            return [inv for inv in self.data.invoices if keep(inv)]
+            if key is not None and key in self._selections:
+                return self._selections[key]
+            found = [inv for inv in self.data.invoices if keep(inv)]
+            if key is not None:
+                self._selections[key] = found
+            return found
 
     def encoded(self, invoice: dict[str, Any], *, with_items: bool) -> bytes:
         """The invoice's JSON, with or without the ``items`` key."""
@@ -123,6 +132,7 @@ class InvoiceStore:
             if all(invoice.get(k) == v for k, v in changes.items()):
                 return None
             invoice.update(changes)
+            self._selections.clear()
             invoice["updated"] = max(int(time.time()), invoice["created"])
             self._cache.pop((invoice_id, True), None)
             self._cache.pop((invoice_id, False), None)
