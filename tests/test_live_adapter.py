@@ -1,0 +1,186 @@
+"""LiveWorkbook (the xlwings adapter) over the in-memory xlwings engine.
+
+xlwings' own Range, conversion and ``App.properties`` code runs; the engine counts what
+would each be a COM call into Excel.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Iterator
+
+import pytest
+import xlwings as xw
+import xl_memory_engine
+from xl_memory_engine import MemoryEngine, new_book
+
+from stac_xl.book.live import MARK_COLORS, LiveWorkbook, progress
+from stac_xl.book.port import CellMark
+from stac_xl.errors import WorkbookError
+from stac_xl.table import Column, ColumnKind, Table
+
+KINDS = [ColumnKind.TEXT, ColumnKind.DATE, ColumnKind.MONEY, ColumnKind.INTEGER, ColumnKind.GENERAL]
+
+
+@pytest.fixture()
+def engine() -> Iterator[MemoryEngine]:
+    previous = xw.engines.active
+    engine = xl_memory_engine.install()
+    yield engine
+    xw.engines.active = previous
+
+
+def invoice_table(rows: int, columns: int = 33) -> Table:
+    """Synthetic invoice lines: ``columns`` columns cycling through the kinds."""
+    cols = [Column(f"Col {i}", KINDS[i % len(KINDS)]) for i in range(columns)]
+    samples = {
+        ColumnKind.TEXT: lambda r: f"{r:06d}",
+        ColumnKind.DATE: lambda r: date(2024, 3, 1 + r % 28),
+        ColumnKind.MONEY: lambda r: Decimal(r) / 4,
+        ColumnKind.INTEGER: lambda r: r,
+        ColumnKind.GENERAL: lambda r: f"line {r}",
+    }
+    return Table(cols, [[samples[c.kind](r) for c in cols] for r in range(rows)])
+
+
+def written_calls(engine: MemoryEngine, rows: int) -> dict[str, int]:
+    book = new_book(engine, "Invoices")
+    LiveWorkbook(book).write_table("Invoices", invoice_table(rows))
+    return dict(engine.calls)
+
+
+def test_writing_ten_times_more_rows_costs_the_same_calls(engine: MemoryEngine) -> None:
+    small, large = written_calls(engine, 1_000), written_calls(engine, 10_000)
+    assert small == large
+    assert large["raw_value.set"] == 1  # 330,000 cells in one write: xlwings did not chunk
+    assert large["number_format.set"] == large["column_width.set"] == 33  # one per column
+    assert large["sheet.clear"] == 1
+
+
+def test_number_formats_are_set_once_per_column_before_the_values(engine: MemoryEngine) -> None:
+    book = new_book(engine, "Invoices")
+    LiveWorkbook(book).write_table("Invoices", invoice_table(50, columns=5))
+    assert engine.calls["number_format.set"] == 5
+    sheet = book.sheets["Invoices"].impl
+    assert [sheet.style_at("number_format", 51, c) for c in range(1, 6)] == [
+        "@", "yyyy-mm-dd", "#,##0.00", "0", "General"
+    ]
+    assert sheet.style_at("number_format", 5_000, 1) == "@"  # later hand-typed ids stay text
+    assert sheet.value_at(2, 1) == "000000"  # not the number 0: "@" was set before the write
+
+
+def test_values_reach_excel_as_their_types_and_text_stays_text(engine: MemoryEngine) -> None:
+    book = new_book(engine, "Export")
+    table = Table(
+        [Column("Id", ColumnKind.TEXT), Column("Memo"), Column("When", ColumnKind.DATE), Column("Net", ColumnKind.MONEY)],
+        [["=1+1", "=HYPERLINK(\"x\")", date(2024, 1, 31), Decimal("12.30")],
+         ["00042", "-5 credit", datetime(2024, 2, 1, 9, 30), Decimal("-0.01")],
+         ["7", "TRUE", None, Decimal("1000000.00")]],
+    )
+    LiveWorkbook(book).write_table("Export", table)
+    sheet = book.sheets["Export"].impl
+    for row in (2, 3, 4):
+        for column in (1, 2):
+            assert not sheet.is_formula(row, column)
+    assert [sheet.value_at(r, 2) for r in (2, 3, 4)] == ["=HYPERLINK(\"x\")", "-5 credit", "TRUE"]
+    assert [sheet.value_at(r, 1) for r in (2, 3, 4)] == ["=1+1", "00042", "7"]
+    assert sheet.value_at(2, 3) == datetime(2024, 1, 31)
+    assert sheet.value_at(3, 3) == datetime(2024, 2, 1)  # a DATE column drops the time
+    assert [sheet.value_at(r, 4) for r in (2, 3, 4)] == [12.3, -0.01, 1_000_000.0]
+    assert sheet.style_at("bold", 1, 4) is True and sheet.style_at("color", 1, 1) is not None
+
+
+def test_app_properties_are_restored_after_an_exception(engine: MemoryEngine) -> None:
+    book = new_book(engine, "Invoices")
+    with pytest.raises(ValueError, match="sheet name"):
+        LiveWorkbook(book).write_table("Bad:name", invoice_table(3))
+    assert engine.calls["app.screen_updating"] == 2 and engine.calls["app.calculation"] == 2
+    assert book.app.screen_updating is True
+    assert book.app.calculation == "automatic"
+
+
+def test_read_grid_round_trips_a_written_table(engine: MemoryEngine) -> None:
+    book = new_book(engine, "Invoices")
+    workbook = LiveWorkbook(book)
+    workbook.write_table("Invoices", invoice_table(3, columns=5))
+    engine.reset_calls()
+    grid = workbook.read_grid("Invoices")
+    assert engine.calls["raw_value.get"] == 1
+    assert grid == [
+        ["Col 0", "Col 1", "Col 2", "Col 3", "Col 4"],
+        ["000000", datetime(2024, 3, 1), 0, 0, "line 0"],
+        ["000001", datetime(2024, 3, 2), 0.25, 1, "line 1"],
+        ["000002", datetime(2024, 3, 3), 0.5, 2, "line 2"],
+    ]
+
+
+def test_read_grid_is_two_dimensional_and_anchored_at_a1(engine: MemoryEngine) -> None:
+    book = new_book(engine, "Settings", "Empty")
+    workbook = LiveWorkbook(book)
+    workbook.write_grid("Settings", [["Setting", "Value"]])
+    assert workbook.read_grid("Settings") == [["Setting", "Value"]]
+    workbook.write_grid("Settings", [["x"]], start_row=4)
+    assert workbook.read_grid("Settings") == [["Setting", "Value"], [], [], ["x"]]
+    assert workbook.read_grid("Empty") == []
+    workbook.write_grid("Empty", [[None, "b2"]], start_row=2)  # used range starts at B2
+    assert workbook.read_grid("Empty") == [[], [None, "b2"]]
+    with pytest.raises(WorkbookError, match="no Missing sheet"):
+        workbook.read_grid("Missing")
+
+
+def test_write_grid_leaves_cells_right_of_a_short_row_alone(engine: MemoryEngine) -> None:
+    book = new_book(engine, "Log")
+    workbook = LiveWorkbook(book)
+    workbook.write_grid("Log", [["a", "b", "c"], ["d", "e", "f"]])
+    workbook.write_grid("Log", [["A"], ["D", "E"]])
+    assert workbook.read_grid("Log") == [["A", "b", "c"], ["D", "E", "f"]]
+    workbook.write_grid("New", [["made"]])
+    assert workbook.sheet_names() == ["Log", "New"]
+
+
+def test_mark_cells_colours_by_kind_and_replaces_notes(engine: MemoryEngine) -> None:
+    book = new_book(engine, "Export")
+    workbook = LiveWorkbook(book)
+    workbook.mark_cells("Export", [CellMark(2, 3, "error", "Required"), CellMark(4, 1, "edited")])
+    workbook.mark_cells("Export", [CellMark(2, 3, "warning", "Too long")])
+    sheet = book.sheets["Export"].impl
+    assert sheet.style_at("color", 2, 3) == MARK_COLORS["warning"]
+    assert sheet.style_at("color", 4, 1) == MARK_COLORS["edited"]
+    assert book.sheets["Export"].range("C2").note.text == "Too long"
+    assert book.sheets["Export"].range("A4").note is None
+
+
+def test_hidden_columns_and_widths(engine: MemoryEngine) -> None:
+    book = new_book(engine, "Export")
+    table = Table([Column("Record"), Column("Invoice id", ColumnKind.TEXT, width=12)], [["H", "1"]])
+    LiveWorkbook(book).write_table("Export", table, hidden_columns=["Invoice id"])
+    sheet = book.sheets["Export"].impl
+    assert sheet.hidden == {2}
+    assert sheet.widths[2] == 12 and sheet.widths[1] >= 6
+    LiveWorkbook(book).write_table("Export", Table([Column("A"), Column("B")], [["x", "y"]]))
+    assert sheet.hidden == set()  # a later table without hidden columns shows them all
+
+
+def test_status_bar_is_handed_back_even_after_an_error(engine: MemoryEngine) -> None:
+    book = new_book(engine, "Invoices")
+    workbook = LiveWorkbook(book)
+    with pytest.raises(RuntimeError):
+        with progress(book):
+            workbook.status("Fetching page 2 of 3…")
+            assert book.app.status_bar == "Fetching page 2 of 3…"
+            raise RuntimeError("network")
+    assert book.app.status_bar is False
+
+
+def test_chunk_rows_splits_the_bulk_write(engine: MemoryEngine) -> None:
+    book = new_book(engine, "Invoices")
+    LiveWorkbook(book, chunk_rows=400).write_table("Invoices", invoice_table(999, columns=3))
+    assert engine.calls["raw_value.set"] == 3  # 1,000 rows with the header
+    assert book.sheets["Invoices"].impl.value_at(1000, 1) == "000998"
+
+
+def test_save_is_a_no_op(engine: MemoryEngine) -> None:
+    book = new_book(engine, "Invoices")
+    LiveWorkbook(book).save()
+    assert engine.total_calls == 0

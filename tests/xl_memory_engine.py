@@ -1,0 +1,240 @@
+"""A dict-backed xlwings engine: xlwings' real ``Range`` and converters, no Excel.
+
+Registered through xlwings' engine interface (shared/reference/excel-addin.md §6), so code
+under test calls the ordinary xlwings API (``sheet["A1"].value = rows``,
+``app.properties(...)``) and xlwings' own conversion pipeline runs. It also counts its
+calls (what would each be a cross-process COM call in Excel) in ``engine.calls``, so a test
+can show that writing N rows costs a constant number of calls.
+
+Excel behaviour it imitates, because the live adapter depends on it: typed text is parsed
+(a leading ``'`` stores the rest as text; ``=…`` becomes a formula; numeric text becomes a
+number) unless the cell's number format is ``@``; ints are stored as floats; formats,
+colours, fonts, widths, hidden columns and notes are recorded. Gaps: no formula results,
+no date parsing of text, no date serials, no ``Book.caller()``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from typing import Any, Iterator
+
+import xlwings
+from xl_memory_range import Range
+from xl_memory_sheet import Sheet
+
+_pids = itertools.count(1000)
+
+
+class MemoryEngine:
+    """The engine: ``name``/``type``, the apps, value cleaning, and the call counter."""
+
+    name = "memory"
+    type = "desktop"  # scalars are written in one call, as with Excel
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+        self.apps = Apps(self)
+
+    @property
+    def total_calls(self) -> int:
+        """All counted calls since the last :meth:`reset_calls`."""
+        return sum(self.calls.values())
+
+    def reset_calls(self) -> None:
+        """Start counting from zero."""
+        self.calls.clear()
+
+    def count(self, what: str) -> None:
+        """Record one call of kind ``what``."""
+        self.calls[what] += 1
+
+    @staticmethod
+    def clean_value_data(data: Any, datetime_builder: Any, empty_as: Any, number_builder: Any, err_to_str: Any) -> Any:
+        """Raw 2-D values → Python (xlwings calls this on every read)."""
+        def clean(value: Any) -> Any:
+            if value is None or value == "":
+                return empty_as
+            if number_builder is not None and isinstance(value, float):
+                return number_builder(value)
+            return value
+        return [[clean(v) for v in row] for row in data]
+
+    @staticmethod
+    def prepare_xl_data_element(x: Any, options: Any) -> Any:
+        """Python → cell value, as the Windows engine does: ints become floats, None empty."""
+        if x is None:
+            return ""
+        if isinstance(x, int) and not isinstance(x, bool):
+            return float(x)
+        return x
+
+
+def install() -> MemoryEngine:
+    """Register a fresh memory engine with xlwings and make it the active one."""
+    engine = MemoryEngine()
+    xlwings.engines.add(xlwings.main.Engine(impl=engine))
+    xlwings.engines.active = xlwings.engines[MemoryEngine.name]
+    return engine
+
+
+def new_book(engine: MemoryEngine, *sheet_names: str) -> xlwings.Book:
+    """A new in-memory book (in a new app) with the given sheets."""
+    app = engine.apps.add()
+    book = app.books.add()
+    for name in sheet_names:
+        book.sheets.add(after=book.sheets.last, name=name)
+    engine.reset_calls()  # setting up is not the code under test
+    return xlwings.Book(impl=book)
+
+
+class Apps:
+    """The apps of the engine, by pid."""
+
+    def __init__(self, engine: MemoryEngine) -> None:
+        self.engine, self._apps = engine, {}
+
+    def keys(self) -> list[int]:
+        return list(self._apps)
+
+    def add(self, spec: Any = None, add_book: Any = None, xl: Any = None, visible: Any = None) -> App:
+        app = App(self.engine)
+        self.bring_to_front(app)
+        return app
+
+    def bring_to_front(self, app: App) -> None:
+        """Make ``app`` the active one: xlwings takes the first app as active."""
+        self._apps.pop(app.pid, None)
+        self._apps = {app.pid: app, **self._apps}
+
+    def __iter__(self) -> Iterator[App]:
+        return iter(list(self._apps.values()))
+
+    def __len__(self) -> int:
+        return len(self._apps)
+
+    def __getitem__(self, pid: int) -> App:
+        return self._apps[pid]
+
+
+class _Counted:
+    """Attributes listed in ``_counted`` count one call per set, as COM property puts do."""
+
+    _counted: tuple[str, ...] = ()
+    engine: MemoryEngine
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self._counted:
+            self.engine.count(f"app.{name}")
+        object.__setattr__(self, name, value)
+
+
+class App(_Counted):
+    """An app: the properties ``App.properties`` saves and restores are plain attributes."""
+
+    _counted = ("screen_updating", "calculation", "status_bar", "display_alerts", "enable_events")
+
+    def __init__(self, engine: MemoryEngine) -> None:
+        object.__setattr__(self, "engine", engine)
+        self.pid, self.books, self.api = next(_pids), Books(self), None  # no COM object
+        self.screen_updating, self.calculation, self.status_bar = True, "automatic", False
+        self.display_alerts = self.enable_events = self.visible = self.interactive = True
+
+    def activate(self, steal_focus: bool = False) -> None:
+        self.engine.apps.bring_to_front(self)
+
+    def calculate(self) -> None: ...
+    def quit(self) -> None: ...
+    def kill(self) -> None: ...
+
+
+class Books:
+    """The books of an app."""
+
+    def __init__(self, app: App) -> None:
+        self.app, self._books, self.api = app, [], None
+
+    @property
+    def active(self) -> Book:
+        return self._books[-1]
+
+    def __call__(self, name_or_index: int | str) -> Book:
+        if isinstance(name_or_index, int):
+            return self._books[name_or_index - 1]
+        return next(b for b in self._books if b.name == name_or_index)
+
+    def __len__(self) -> int:
+        return len(self._books)
+
+    def __iter__(self) -> Iterator[Book]:
+        return iter(list(self._books))
+
+    def add(self) -> Book:
+        book = Book(self.app, f"Book{len(self._books) + 1}")
+        self._books.append(book)
+        return book
+
+
+class Book:
+    """A book: a name and its sheets."""
+
+    def __init__(self, app: App, name: str) -> None:
+        self._app, self._name, self.api = app, name, None
+        self._sheets = Sheets(self)
+
+    app = property(lambda self: self._app)
+    name = property(lambda self: self._name)
+    fullname = property(lambda self: self._name)
+    sheets = property(lambda self: self._sheets)
+
+    def activate(self) -> None: ...
+
+    def close(self) -> None:
+        self._app.books._books.remove(self)
+
+
+class Sheets:
+    """The sheets of a book, in tab order."""
+
+    def __init__(self, book: Book) -> None:
+        self.book, self._sheets, self._active, self.api = book, [], None, None
+
+    @property
+    def active(self) -> Sheet:
+        return self._active or self._sheets[0]
+
+    @property
+    def last(self) -> Sheet | None:
+        """The last sheet in tab order (None in an empty book)."""
+        return self._sheets[-1] if self._sheets else None
+
+    def __call__(self, name_or_index: int | str) -> Sheet:
+        if isinstance(name_or_index, int):
+            return self._sheets[name_or_index - 1]
+        for sheet in self._sheets:
+            if sheet.name.lower() == name_or_index.lower():
+                return sheet
+        raise KeyError(name_or_index)
+
+    def __contains__(self, name: str) -> bool:
+        return any(s.name.lower() == name.lower() for s in self._sheets)
+
+    def __len__(self) -> int:
+        return len(self._sheets)
+
+    def __iter__(self) -> Iterator[Sheet]:
+        return iter(list(self._sheets))
+
+    def add(self, before: Sheet | None = None, after: Sheet | None = None, name: str | None = None) -> Sheet:
+        self.book.app.engine.count("sheets.add")
+        name = name or f"Sheet{len(self._sheets) + 1}"
+        if len(name) > 31 or any(ch in name for ch in "[]:*?/\\") or name in self:
+            raise ValueError(f"Excel refuses the sheet name {name!r}")  # COM raises here too
+        sheet = Sheet(self.book, name)
+        at = self._sheets.index(before) if before else self._sheets.index(after) + 1 if after else 0
+        self._sheets.insert(at, sheet)
+        self._active = sheet
+        return sheet
+
+
+__all__ = ["MemoryEngine", "Range", "Sheet", "install", "new_book"]

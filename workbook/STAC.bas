@@ -1,0 +1,20 @@
+Attribute VB_Name = "STAC"
+' STAC ribbon dispatcher (stac_xl). Every button in customUI.xml calls OnAction; the button
+' id is the action name that stac_xl.ribbon.dispatch runs in Python. This module is meant to
+' stay frozen: a new button needs customUI.xml and a Python handler, never a VBA change.
+Option Explicit
+
+Public Sub OnAction(control As IRibbonControl)
+    ' RunPython reads ActiveWorkbook.FullName and .Name, so it fails without an open workbook.
+    If ActiveWorkbook Is Nothing Then
+        MsgBox "Open a workbook first.", vbInformation, "ServiceTrade"
+        Exit Sub
+    End If
+    RunPython "import stac_xl.ribbon; stac_xl.ribbon.dispatch('" & control.Id & "')"
+End Sub
+
+Public Function SelfTest() As String
+    ' install.ps1 calls this through Application.Run: a result proves Excel compiled the
+    ' project, and the version must match the xlwings package installed in the venv.
+    SelfTest = "STAC ok; xlwings " & XLWINGS_VERSION
+End Function
