@@ -91,6 +91,8 @@ def _read_number(value: Any) -> Decimal:
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(str(value))
     if isinstance(value, float) and math.isfinite(value):
+        if value.is_integer() and abs(value) < 1e15:  # Excel (COM) hands numbers over as floats: 1.0 is 1
+            return Decimal(int(value))
         return Decimal(repr(value))  # what Excel shows: 35.5, not 35.5000000000000000001
     if isinstance(value, str):
         try:

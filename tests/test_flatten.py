@@ -386,3 +386,9 @@ def test_flatten_does_not_change_the_invoices() -> None:
     before = copy.deepcopy(raw)
     flat(raw, extra=("items.0.description", "item.libItem.code"))
     assert raw == before
+
+
+@pytest.mark.parametrize("cell, expected", [(1.0, "1"), (3.0, "3"), (1.5, "1.5"), (-2.0, "-2")])
+def test_whole_numbers_from_excel_read_as_whole_quantities(cell, expected) -> None:
+    # Live Excel gives 1.0 for a quantity of 1; the import file must say 1, not 1.0.
+    assert str(read_cell(cell, ColumnKind.NUMBER)) == expected
