@@ -1,0 +1,36 @@
+"""The mapping engine: the *Mapping* and *Lookups* sheets compiled once into per-field
+functions, applied to *Invoices* rows to make output records, then validated.
+
+    mapping = compile_mapping(mapping_grid, lookups_grid, invoice_columns=headers)
+    result = mapping.build(rows, batch=BatchInfo(export_date=today))
+    problems = result.problems + validate_records(result.specs, result.records,
+                                                  encoding="cp1252", rows=rows)
+
+Modules: ``sheet`` (reading Mapping), ``lookup`` (reading Lookups; the lookup transform),
+``syntax`` (how a Transform cell is written), ``transforms`` (the catalogue), ``sources``
+(the Source cell; computed values), ``compile``, ``build``, ``validate``.
+"""
+
+from stac_xl.mapping.build import BatchInfo, BuildResult, CompiledMapping, CompiledRecord
+from stac_xl.mapping.compile import MappedField, MappingErrors, compile_mapping
+from stac_xl.mapping.sources import COMPUTED, line_amount
+from stac_xl.mapping.transforms import TRANSFORMS, as_text
+from stac_xl.mapping.validate import (
+    Policy,
+    Problem,
+    Severity,
+    apply_invoice_policy,
+    attach_issues,
+    check_duplicate_numbers,
+    check_invoice_balance,
+    check_sums_to_zero,
+    has_errors,
+    validate_records,
+)
+
+__all__ = [
+    "BatchInfo", "BuildResult", "CompiledMapping", "CompiledRecord", "MappedField", "MappingErrors",
+    "compile_mapping", "COMPUTED", "line_amount", "TRANSFORMS", "as_text", "Policy", "Problem", "Severity",
+    "apply_invoice_policy", "attach_issues", "check_duplicate_numbers", "check_invoice_balance",
+    "check_sums_to_zero", "has_errors", "validate_records",
+]

@@ -1,0 +1,176 @@
+"""The Mapping and Lookups sheets → a :class:`CompiledMapping`, or every mistake at once.
+
+Each rule becomes one function ``(row, state) -> str``: source, then Default when the source
+is empty, then the transform chain, then plain text. A wrong rule is a ``MappingError``
+naming its cell (``Mapping!D14``); all of them are collected and raised together as
+:class:`MappingErrors` (a single one is raised as itself).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+from stac_xl.errors import MappingError, StacError
+from stac_xl.mapping.build import CompiledMapping, CompiledRecord, FieldFunction, RunState
+from stac_xl.mapping.lookup import read_lookups_sheet
+from stac_xl.mapping.sheet import MappingSheet, RecordRow, RuleRow, read_mapping_sheet
+from stac_xl.mapping.sources import CompiledSource, compile_source
+from stac_xl.mapping.syntax import RuleProblem
+from stac_xl.mapping.transforms import Transform, TransformContext, ValueProblem, as_text, compile_transforms
+from stac_xl.records import FieldSpec, RecordSpec
+
+
+class MappingErrors(MappingError):
+    """Several wrong rules; ``errors`` has each one (with its cell), ``str`` lists them all."""
+
+    def __init__(self, errors: Sequence[MappingError]):
+        StacError.__init__(self, "\n".join(str(e) for e in errors))
+        first = errors[0]
+        self.sheet, self.row, self.column = first.sheet, first.row, first.column
+        self.errors = list(errors)
+
+
+@dataclass(frozen=True)
+class MappedField(FieldSpec):
+    """A field as the Mapping sheet defines it: a :class:`FieldSpec` that knows if it is required."""
+
+    required: bool = False
+
+
+def _column_field(column: str, default: str) -> FieldFunction:
+    def value_of(row: Mapping[str, Any], state: RunState) -> str:
+        value = row.get(column)
+        if value.__class__ is str:
+            return value or default
+        return default if value is None else as_text(value)
+    return value_of
+
+
+def field_function(source: CompiledSource, default: str | None, transform: Transform | None,
+                   index: int, name: str) -> FieldFunction:
+    """One rule as a function; problems met while running it are reported on the state."""
+    if transform is None:
+        if source.constant is not None:
+            text = source.constant or default or ""
+            return lambda row, state: text
+        if source.column is not None:
+            return _column_field(source.column, default or "")
+    elif source.column is not None:
+        return _column_transform_field(source.column, default, transform, index, name)
+    getter = source.getter
+
+    def value_of(row: Mapping[str, Any], state: RunState) -> str:
+        try:
+            value = getter(row, state)
+            if value is None or value.__class__ is str and not value:
+                value = default
+            if transform is not None:
+                value = transform(value, row)
+        except ValueProblem as problem:
+            state.report(index, name, str(problem))
+            return ""
+        return value if value.__class__ is str else as_text(value)
+    return value_of
+
+
+def _column_transform_field(column: str, default: str | None, transform: Transform, index: int,
+                            name: str) -> FieldFunction:
+    # the same as the general case, minus one call per value: most rules look like this
+    def value_of(row: Mapping[str, Any], state: RunState) -> str:
+        value = row.get(column)
+        if value is None or value.__class__ is str and not value:
+            value = default
+        try:
+            value = transform(value, row)
+        except ValueProblem as problem:
+            state.report(index, name, str(problem))
+            return ""
+        return value if value.__class__ is str else as_text(value)
+    return value_of
+
+
+class _Compiler:
+    """Compiles the rules of one Mapping sheet, collecting errors instead of stopping."""
+
+    def __init__(self, sheet: MappingSheet, ctx: TransformContext, errors: list[MappingError]):
+        self.sheet, self.ctx, self.errors = sheet, ctx, errors
+        self.records: dict[str, RecordRow] = {}
+        self.fields: dict[str, list[tuple[MappedField, FieldFunction]]] = {}
+        self.declared: set[str] = set()
+
+    def fail(self, message: str, row: int, header: str, *, rules: bool = True) -> None:
+        self.errors.append(self.sheet.error(message, row, header, rules=rules))
+
+    def read_records(self) -> None:
+        for record in self.sheet.records:
+            if record.name in self.records:
+                self.fail(f"record '{record.name}' is already listed (row {self.records[record.name].row}).",
+                          record.row, "Record", rules=False)
+            else:
+                self.records[record.name] = record
+                self.fields[record.name] = []
+
+    def compile_rule(self, rule: RuleRow) -> None:
+        if not rule.record:
+            self.fail("the rule needs a record name in the Record column.", rule.row, "Record")
+            return
+        record = self.records.get(rule.record)
+        if record is None:
+            known = ", ".join(self.records) or "none"
+            self.fail(f"record '{rule.record}' is not listed under Records. Records: {known}.", rule.row, "Record")
+            return
+        self.declared.add(record.name)
+        if not rule.field:
+            if as_text(rule.source).strip() or rule.transform or rule.default:
+                self.fail("the field needs a name in the Field column.", rule.row, "Field")
+            return  # a row with only the record name: a record without fields (IIF ENDTRNS)
+        source = transform = None
+        try:
+            source = compile_source(rule.source, grain=record.grain, record=record.name, columns=self.ctx.columns)
+        except RuleProblem as problem:
+            self.fail(str(problem), rule.row, "Source")
+        try:
+            transform = compile_transforms(rule.transform, self.ctx)
+        except RuleProblem as problem:
+            self.fail(str(problem), rule.row, "Transform")
+        if source is not None:
+            fields = self.fields[record.name]
+            spec = MappedField(rule.field, rule.max_length, rule.required)
+            fields.append((spec, field_function(source, rule.default, transform, len(fields), rule.field)))
+
+    def compiled(self) -> list[CompiledRecord]:
+        for record in self.records.values():
+            if record.name not in self.declared:
+                self.fail(f"record '{record.name}' has no rules; add its fields under Rules "
+                          "(a rule row with only the record name makes a record without fields).",
+                          record.row, "Record", rules=False)
+        return [CompiledRecord(RecordSpec(r.name, r.grain, tuple(s for s, _ in self.fields[r.name]), r.header),
+                               tuple(f for _, f in self.fields[r.name]))
+                for r in self.records.values()]
+
+
+def raise_if_any(errors: Sequence[MappingError]) -> None:
+    """Raise the one error, or all of them as :class:`MappingErrors`, in sheet order."""
+    if not errors:
+        return
+    ordered = sorted(errors, key=lambda e: (e.sheet != "Mapping", e.sheet, e.row or 0,
+                                            len(e.column or ""), e.column or ""))
+    raise ordered[0] if len(ordered) == 1 else MappingErrors(ordered)
+
+
+def compile_mapping(mapping_grid: Sequence[Sequence[Any]], lookups_grid: Sequence[Sequence[Any]], *,
+                    invoice_columns: Sequence[str]) -> CompiledMapping:
+    """Read and compile both sheets; raise ``MappingError`` naming every bad cell."""
+    sheet, errors = read_mapping_sheet(mapping_grid)
+    tables, lookup_errors = read_lookups_sheet(lookups_grid)
+    errors.extend(lookup_errors)
+    if not sheet.readable:
+        raise_if_any(errors)
+    compiler = _Compiler(sheet, TransformContext(tables, frozenset(invoice_columns)), errors)
+    compiler.read_records()
+    for rule in sheet.rules:
+        compiler.compile_rule(rule)
+    records = compiler.compiled()
+    raise_if_any(errors)
+    return CompiledMapping(records)

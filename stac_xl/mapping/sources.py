@@ -1,0 +1,221 @@
+"""Where a field's value comes from: the rule's *Source* cell.
+
+- ``Customer id`` — an *Invoices* column, exactly as headed (also a JSON-path column such as
+  ``location.address.city``);
+- ``"AR"`` — a literal in double quotes (``""`` inside is one quote; ``""`` alone is empty);
+  a number typed in the cell is a literal too;
+- ``Job {Job number} at {Location}`` — a template: each ``{…}`` is a column (or a
+  ``{[computed value]}``), ``{{``/``}}`` are braces; empty when every piece is empty;
+- ``[line amount]`` — a computed value (square brackets, because a cell starting with ``=``
+  becomes an Excel formula). See :data:`COMPUTED`.
+
+A source compiles to ``(row, state) -> value``; ``state`` is the build's running state
+(:class:`stac_xl.mapping.build.RunState`).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, Callable, Collection, Mapping, Sequence
+
+from stac_xl.mapping.syntax import RuleProblem
+from stac_xl.mapping.transforms import ValueProblem, as_text, is_empty
+from stac_xl.records import Grain
+
+if TYPE_CHECKING:
+    from stac_xl.mapping.build import RunState
+
+Getter = Callable[[Mapping[str, Any], "RunState"], Any]
+CENT = Decimal("0.01")
+FILE_GRAINS = frozenset({Grain.FILE_START, Grain.FILE_END})
+INVOICE_GRAINS = frozenset({Grain.INVOICE, Grain.LINE, Grain.INVOICE_END})
+ALL_GRAINS = frozenset(Grain)
+
+
+def line_amount(row: Mapping[str, Any]) -> Decimal | None:
+    """A line's amount: its Line total, else Quantity × Unit price rounded half-up to cents.
+
+    A value that is not a number (a hand edit on *Invoices*) is a ValueProblem."""
+    total = row.get("Line total")
+    if not is_empty(total):
+        return total if isinstance(total, Decimal) else _decimal(total, "Line total")
+    quantity, price = row.get("Quantity"), row.get("Unit price")
+    if is_empty(quantity) or is_empty(price):
+        return None
+    product = _decimal(quantity, "Quantity") * _decimal(price, "Unit price")
+    return product.quantize(CENT, ROUND_HALF_UP)
+
+
+def _decimal(value: Any, column: str) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    try:
+        return Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueProblem(f"{column} '{as_text(value)}' is not a number.") from None
+
+
+@dataclass
+class InvoiceRows:
+    """One invoice's consecutive rows from *Invoices*; ``lines`` is empty for an invoice
+    without lines (one row with no Line id, Description, Quantity or Line total)."""
+
+    rows: list[Mapping[str, Any]]
+    lines: list[Mapping[str, Any]] = field(default_factory=list)
+
+    @property
+    def first(self) -> Mapping[str, Any]:
+        return self.rows[0]
+
+    @property
+    def invoice_id(self) -> str | None:
+        value = self.first.get("Invoice id")
+        return None if value is None else as_text(value)
+
+    @property
+    def number(self) -> str:
+        return as_text(self.first.get("Invoice number"))
+
+
+def _is_header_only(row: Mapping[str, Any]) -> bool:
+    return all(row.get(c) in (None, "") for c in ("Line id", "Description", "Quantity", "Line total"))
+
+
+def group_invoices(rows: Sequence[Mapping[str, Any]]) -> list[InvoiceRows]:
+    """Consecutive rows sharing an Invoice id, as invoices, in sheet order."""
+    invoices: list[InvoiceRows] = []
+    previous: Any = object()
+    for row in rows:
+        invoice_id = row.get("Invoice id")
+        if invoice_id != previous or not invoices:
+            invoices.append(InvoiceRows([]))
+            previous = invoice_id
+        invoices[-1].rows.append(row)
+    for invoice in invoices:
+        only_header = len(invoice.rows) == 1 and _is_header_only(invoice.first)
+        invoice.lines = [] if only_header else invoice.rows
+    return invoices
+
+
+def _invoice_column(column: str) -> Getter:
+    return lambda row, st: st.invoice.first.get(column)
+
+
+# name -> (grains where it is known, getter)
+COMPUTED: dict[str, tuple[frozenset[Grain], Getter]] = {
+    "line amount": (frozenset({Grain.LINE}), lambda row, st: line_amount(row)),
+    "line index": (frozenset({Grain.LINE}), lambda row, st: st.line_index),
+    "line count": (INVOICE_GRAINS, lambda row, st: len(st.invoice.lines)),
+    "invoice total": (INVOICE_GRAINS, _invoice_column("Invoice total")),
+    "invoice subtotal": (INVOICE_GRAINS, _invoice_column("Subtotal")),
+    "tax total": (INVOICE_GRAINS, _invoice_column("Tax")),
+    "invoice index": (INVOICE_GRAINS, lambda row, st: st.invoice_index),
+    "invoice count": (ALL_GRAINS, lambda row, st: st.invoice_count),
+    "batch total": (ALL_GRAINS, lambda row, st: st.batch_total),
+    "batch date": (ALL_GRAINS, lambda row, st: st.batch.export_date),
+    "batch id": (ALL_GRAINS, lambda row, st: st.batch.batch_id),
+    "sequence": (ALL_GRAINS, lambda row, st: st.record_index + 1),
+}
+
+
+@dataclass(frozen=True)
+class CompiledSource:
+    """A compiled source; ``column``/``constant`` let compile specialise the common cases."""
+
+    getter: Getter
+    column: str | None = None
+    constant: str | None = None
+
+
+def _grain_words(grains: frozenset[Grain]) -> str:
+    words = [g.value for g in Grain if g in grains]
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0]
+
+
+def _a(grain: Grain) -> str:
+    return f"{'an' if grain.value[0] in 'aeiou' else 'a'} {grain.value}"
+
+
+def _computed(name: str, grain: Grain, record: str) -> Getter:
+    key = " ".join(name.lower().split())
+    if key not in COMPUTED:
+        known = ", ".join(f"[{n}]" for n in COMPUTED)
+        raise RuleProblem(f"unknown computed value [{name}]. Computed values: {known}.")
+    grains, getter = COMPUTED[key]
+    if grain not in grains:
+        raise RuleProblem(f"[{key}] is only known on {_grain_words(grains)} records; "
+                          f"'{record}' is {_a(grain)} record.")
+    return getter
+
+
+def _column(name: str, grain: Grain, record: str, columns: Collection[str]) -> Getter:
+    if name not in columns:
+        same = [c for c in columns if c.lower() == name.lower()]
+        close = same + [c for c in difflib.get_close_matches(name, list(columns), n=3, cutoff=0.6) if c not in same]
+        hint = (f"Closest Invoices columns: {', '.join(repr(c) for c in close)}." if close else
+                'Source must be an Invoices column, a "literal", a {template} or a [computed value].')
+        raise RuleProblem(f"unknown column '{name}'. {hint}")
+    if grain in FILE_GRAINS:
+        raise RuleProblem(f"'{record}' is {_a(grain)} record, written once per file, so it cannot use "
+                          f"the Invoices column '{name}'; use a \"literal\" or a [computed value].")
+    return lambda row, st: row.get(name)
+
+
+def _template(text: str, grain: Grain, record: str, columns: Collection[str]) -> Getter:
+    pieces: list[str | Getter] = []
+    literal, i = "", 0
+    while i < len(text):
+        pair = text[i:i + 2]
+        if pair in ("{{", "}}"):
+            literal, i = literal + pair[0], i + 2
+        elif text[i] == "}":
+            raise RuleProblem("the template has a } without its {; write }} for a brace.")
+        elif text[i] == "{":
+            end = text.find("}", i)
+            if end < 0:
+                raise RuleProblem("the template has a { without its }.")
+            pieces.append(literal)
+            pieces.append(_piece(text[i + 1:end].strip(), grain, record, columns))
+            literal, i = "", end + 1
+        else:
+            literal, i = literal + text[i], i + 1
+    pieces.append(literal)
+    getters = [p for p in pieces if not isinstance(p, str)]
+
+    def run(row: Mapping[str, Any], st: RunState) -> Any:
+        values = [g(row, st) for g in getters]
+        if all(is_empty(v) for v in values):
+            return None
+        found = iter(values)
+        return "".join(p if isinstance(p, str) else as_text(next(found)) for p in pieces)
+    return run
+
+
+def _piece(name: str, grain: Grain, record: str, columns: Collection[str]) -> Getter:
+    if not name:
+        raise RuleProblem("the template has an empty {}; put a column name inside.")
+    if name.startswith("[") and name.endswith("]"):
+        return _computed(name[1:-1], grain, record)
+    return _column(name, grain, record, columns)
+
+
+def compile_source(cell: Any, *, grain: Grain, record: str, columns: Collection[str]) -> CompiledSource:
+    """A *Source* cell → a getter, or a RuleProblem saying what is wrong with it."""
+    if not isinstance(cell, str):
+        constant = as_text(cell)  # a number typed in Source, e.g. an account 11000
+        return CompiledSource(lambda row, st: constant, constant=constant)
+    text = cell.strip().replace("“", '"').replace("”", '"')
+    if not text:
+        return CompiledSource(lambda row, st: None, constant="")
+    if text.startswith('"'):
+        if len(text) < 2 or not text.endswith('"'):
+            raise RuleProblem('the literal needs a closing quote: "AR".')
+        constant = text[1:-1].replace('""', '"')
+        return CompiledSource(lambda row, st: constant, constant=constant)
+    if text.startswith("[") and text.endswith("]"):
+        return CompiledSource(_computed(text[1:-1], grain, record))
+    if "{" in text or "}" in text:
+        return CompiledSource(_template(text, grain, record, columns))
+    return CompiledSource(_column(text, grain, record, columns), column=text)
