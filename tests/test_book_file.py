@@ -471,3 +471,24 @@ def test_cell_conversion_rules() -> None:
     assert convert({"city": "Raleigh"}, K.GENERAL) == '{"city": "Raleigh"}'
     assert convert("n/a", K.MONEY) == "n/a"
     assert column_width("Total", [Decimal("1234567.89")], K.MONEY) == 13
+
+
+def test_write_grid_with_clear_replaces_the_whole_sheet_and_styles_titles(tmp_path: Path) -> None:
+    book = FileWorkbook.create(tmp_path / "b.xlsx")
+    rows = [["Records"], ["Record", "When", "Header row", "Notes"], ["Line", "line", "yes", None], [],
+            ["Rules"], ["Record", "Field", "Source", "Transform", "Default", "Required", "Max length", "Notes"],
+            ["Line", "Invoice", "Invoice number", None, None, "yes", 20, None]]
+    book.write_grid("Mapping", rows, clear=True)
+    book.save()
+    assert calamine_grid(tmp_path / "b.xlsx", "Mapping")[6][:3] == ["Line", "Invoice", "Invoice number"]
+    ws = openpyxl.load_workbook(tmp_path / "b.xlsx")["Mapping"]
+    assert ws["A5"].font.b and ws["B6"].font.b and not ws["A7"].font.b
+    assert ws.max_row == 7
+    assert SHEET_ORDER.index("Mapping") == openpyxl.load_workbook(tmp_path / "b.xlsx").sheetnames.index("Mapping")
+
+
+def test_write_grid_at_a_start_column_leaves_the_cells_to_its_left(tmp_path: Path) -> None:
+    book = FileWorkbook.create(tmp_path / "b.xlsx")
+    book.write_grid("Log", [["checks", 3]], start_row=1, start_column=12)
+    assert book.read_grid("Log")[0][0] == "Time"
+    assert book.read_grid("Log")[0][11:13] == ["checks", 3]

@@ -24,7 +24,7 @@ from openpyxl.styles.numbers import is_datetime
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
-from stac_xl.book import file_sheet
+from stac_xl.book import file_sheet, layout
 from stac_xl.book.layout import SETTINGS, SHEET_ORDER, new_workbook_layout, not_stac_message
 from stac_xl.book.port import CellMark
 from stac_xl.errors import WorkbookError
@@ -217,13 +217,19 @@ class FileWorkbook:
         self._cached.pop(sheet, None)
         file_sheet.write_table(ws, table, hidden_columns)
 
-    def write_grid(self, sheet: str, rows: list[list[Any]], *, start_row: int = 1) -> None:
-        """Write plain rows at ``start_row``; a missing sheet is added at the end."""
-        if sheet in self._book.sheetnames:
-            ws = self._sheet(sheet)
+    def write_grid(
+        self, sheet: str, rows: list[list[Any]], *, start_row: int = 1, start_column: int = 1, clear: bool = False
+    ) -> None:
+        """Write plain rows at (``start_row``, ``start_column``); a missing sheet is added at
+        the end. ``clear`` starts from an empty sheet, keeping the tab; titles and header
+        rows the layout knows (Mapping, Lookups, Settings) are styled again."""
+        if clear or sheet not in self._book.sheetnames:
+            ws = file_sheet.replace_sheet(self._book, sheet)
         else:
-            ws = self._book.create_sheet(sheet)
-        file_sheet.write_rows(ws, rows, start_row)
+            ws = self._sheet(sheet)
+        file_sheet.write_rows(ws, rows, start_row, start_column)
+        if clear:
+            file_sheet.style_known_rows(ws, layout.styled_rows(sheet, rows))
 
     def mark_cells(self, sheet: str, marks: Sequence[CellMark]) -> None:
         """Fill marked cells (error red, warning yellow, edited blue); notes as comments."""

@@ -178,12 +178,22 @@ def write_table(sheet: Worksheet, table: Table, hidden_columns: Sequence[str] = 
             sheet.column_dimensions[get_column_letter(column)].number_format = "@"
 
 
-def write_rows(sheet: Worksheet, rows: list[list[Any]], start_row: int = 1) -> None:
-    """Write plain values from ``start_row``, column A first; other cells are untouched."""
+def write_rows(sheet: Worksheet, rows: list[list[Any]], start_row: int = 1, start_column: int = 1) -> None:
+    """Write plain values with the top-left at (``start_row``, ``start_column``); other
+    cells are untouched."""
     with _no_gc():
         for row_number, row in enumerate(rows, start=start_row):
-            for column, value in enumerate(row, start=1):
+            for column, value in enumerate(row, start=start_column):
                 put(sheet.cell(row=row_number, column=column), general(value))
+
+
+def style_known_rows(sheet: Worksheet, styled: tuple[list[int], list[int]]) -> None:
+    """Bold titles and filled header rows, as :func:`layout.styled_rows` found them."""
+    header_rows, title_rows = styled
+    for row in header_rows:
+        style_header(sheet, row, sheet.max_column)
+    for row in title_rows:
+        sheet.cell(row=row, column=1).font = TITLE_FONT
 
 
 def lay_out(sheet: Worksheet, layout: SheetLayout) -> None:

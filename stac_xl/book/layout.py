@@ -102,6 +102,25 @@ def _log() -> SheetLayout:
     )
 
 
+def styled_rows(sheet: str, rows: list[list[Any]]) -> tuple[list[int], list[int]]:
+    """(header rows, title rows), 1-based, of a grid written to a known sheet.
+
+    Used when a whole sheet is rewritten (Load preset): a title is a ``Records``/``Rules``
+    cell on Mapping or a ``Table: …`` cell on Lookups, and the row after a title is its
+    header; Settings and Log have a header in row 1.
+    """
+    if sheet in (SETTINGS, LOG):
+        return ([1] if rows else []), []
+    if sheet not in (MAPPING, LOOKUPS):
+        return [], []
+    titles = [
+        number for number, row in enumerate(rows, start=1)
+        if row and isinstance(row[0], str)
+        and (row[0] in (RECORDS_TITLE, RULES_TITLE) if sheet == MAPPING else row[0].startswith(LOOKUP_TITLE_PREFIX))
+    ]
+    return [t + 1 for t in titles if t < len(rows)], titles
+
+
 def new_workbook_layout() -> list[SheetLayout]:
     """Every sheet of a fresh STAC workbook, in tab order.
 

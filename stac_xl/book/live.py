@@ -158,18 +158,23 @@ class LiveWorkbook:
         except _cosmetic_errors():
             return
 
-    def write_grid(self, sheet: str, rows: list[list[Any]], *, start_row: int = 1) -> None:
-        """Write plain rows at ``start_row``: one write if the rows are all as long, else one
-        per row (cells right of a short row are left alone). A missing sheet is added."""
+    def write_grid(
+        self, sheet: str, rows: list[list[Any]], *, start_row: int = 1, start_column: int = 1, clear: bool = False
+    ) -> None:
+        """Write plain rows at (``start_row``, ``start_column``): one write if the rows are all
+        as long, else one per row (cells right of a short row are left alone). A missing
+        sheet is added; ``clear`` empties the sheet first."""
         ws = self._sheet(sheet, create=True)
         values = [[excel_value(general(v)) for v in row] for row in rows]
         with self._book.app.properties(screen_updating=False):
+            if clear:
+                ws.clear()
             if values and len({len(row) for row in values}) == 1 and values[0]:
-                ws.range((start_row, 1)).value = values
+                ws.range((start_row, start_column)).value = values
                 return
             for offset, row in enumerate(values):
                 if row:
-                    ws.range((start_row + offset, 1)).value = [row]
+                    ws.range((start_row + offset, start_column)).value = [row]
 
     def mark_cells(self, sheet: str, marks: Sequence[CellMark]) -> None:
         """Fill each marked cell by kind and put the note on it (marks are few: per cell)."""
