@@ -34,7 +34,6 @@ def _cmd_new(args: argparse.Namespace) -> int:
 def _cmd_fetch(args: argparse.Namespace) -> int:
     from stac_xl.book.file import FileWorkbook
     from stac_xl.credentials import resolve_credentials
-    from stac_xl.daterange import parse_day
     from stac_xl.fetch import fetch_invoices
 
     first, last = _day_range(args)
@@ -74,18 +73,22 @@ def _cmd_logout(args: argparse.Namespace) -> int:
 
 
 def _cmd_sandbox(args: argparse.Namespace) -> int:
+    from stac_xl.errors import ConfigError
     from stac_xl.sandbox import FaultConfig, serve
 
-    faults = FaultConfig(
-        latency_ms=args.latency_ms,
-        error_rate=args.error_rate,
-        rate_limit_every=args.rate_limit_every,
-        retry_after_s=args.retry_after,
-        expire_session_every=args.expire_session_every,
-        malformed_rate=args.malformed_rate,
-        items_in_list=args.items_in_list,
-        seed=args.seed,
-    )
+    try:
+        faults = FaultConfig(
+            latency_ms=args.latency_ms,
+            error_rate=args.error_rate,
+            rate_limit_every=args.rate_limit_every,
+            retry_after_s=args.retry_after,
+            expire_session_every=args.expire_session_every,
+            malformed_rate=args.malformed_rate,
+            items_in_list=args.items_in_list,
+            seed=args.seed,
+        )
+    except ValueError as exc:
+        raise ConfigError(f"Sandbox switches: {exc}") from None
     serve(port=args.port, invoices=args.invoices, seed=args.seed, faults=faults)
     return 0
 
