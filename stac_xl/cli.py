@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from stac_xl import __version__
-from stac_xl.errors import StacError
+from stac_xl.errors import StacError, ValidationFailed
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -50,6 +50,66 @@ def _day_range(args: argparse.Namespace) -> tuple[date, date]:
     first = parse_day(args.date_from, option="--from") if args.date_from else date.today()
     last = parse_day(args.date_to, option="--to") if args.date_to else first
     return first, last
+
+
+def _cmd_preview(args: argparse.Namespace) -> int:
+    from stac_xl.book.file import FileWorkbook
+    from stac_xl.preview import preview
+
+    result = preview(FileWorkbook.open(Path(args.book)))
+    print(result.summary())
+    for problem in result.problems[: args.show]:
+        print(f"  {problem.severity}: {problem}")
+    if len(result.problems) > args.show:
+        print(f"  … and {len(result.problems) - args.show} more on the Export sheet.")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from stac_xl.book.file import FileWorkbook
+    from stac_xl.export import export
+
+    book_path = Path(args.book)
+    result = export(FileWorkbook.open(book_path), out=Path(args.out) if args.out else None, book_folder=book_path.resolve().parent)
+    print(result.summary())
+    print(result.path)
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    """Fetch + Preview + Export in one go, for scheduled runs."""
+    for step in (_cmd_fetch, _cmd_preview, _cmd_export):
+        step(args)
+    return 0
+
+
+def _cmd_presets(args: argparse.Namespace) -> int:
+    from stac_xl.presets import get_preset, preset_names
+
+    for name in preset_names():
+        preset = get_preset(name)
+        print(f"{name:22} {preset.title} — {preset.confidence}")
+    return 0
+
+
+def _cmd_load_preset(args: argparse.Namespace) -> int:
+    from stac_xl.book.file import FileWorkbook
+    from stac_xl.presets import load_preset
+
+    book = FileWorkbook.open(Path(args.book))
+    load_preset(book, args.name)
+    book.save()
+    print(f"Loaded the {args.name} preset into Settings, Mapping and Lookups of {args.book}.")
+    return 0
+
+
+def _cmd_addin_build(args: argparse.Namespace) -> int:
+    from stac_xl.addin.build import build_addin
+
+    kwargs = {"interpreter_win": args.interpreter} if args.interpreter else {}
+    path = build_addin(Path(args.out), **kwargs)
+    print(f"Built {path}")
+    return 0
 
 
 def _cmd_login(args: argparse.Namespace) -> int:
@@ -122,6 +182,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--base-url", help="ServiceTrade API address (default: STAC_BASE_URL, then Settings)")
     p.set_defaults(func=_cmd_fetch)
 
+    p = sub.add_parser("preview", help="map the Invoices sheet onto the Export sheet, marking every problem")
+    p.add_argument("book", help="the STAC workbook")
+    p.add_argument("--show", type=int, default=20, help="problems to list here (all are on the sheet)")
+    p.set_defaults(func=_cmd_preview)
+
+    p = sub.add_parser("export", help="validate the Export sheet and write the import file")
+    p.add_argument("book", help="the STAC workbook")
+    p.add_argument("--out", metavar="DIR", help="folder for the file (default: Output folder setting, else the workbook's folder)")
+    p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("run", help="fetch, preview and export in one go (for scheduled runs)")
+    p.add_argument("book", help="the STAC workbook")
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first created date (default: today)")
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last created date (default: --from)")
+    p.add_argument("--base-url", help="ServiceTrade API address (default: STAC_BASE_URL, then Settings)")
+    p.add_argument("--out", metavar="DIR", help="folder for the file (default: Output folder setting, else the workbook's folder)")
+    p.add_argument("--show", type=int, default=20, help=argparse.SUPPRESS)
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("presets", help="list the target profiles (accounting systems) stac_xl ships")
+    p.set_defaults(func=_cmd_presets)
+
+    p = sub.add_parser("load-preset", help="load a target profile into Settings, Mapping and Lookups")
+    p.add_argument("book", help="the STAC workbook")
+    p.add_argument("name", help="a name from `stac-xl presets`")
+    p.set_defaults(func=_cmd_load_preset)
+
+    p = sub.add_parser("addin", help="the Excel add-in")
+    addin = p.add_subparsers(dest="addin_command", metavar="ACTION", required=True)
+    b = addin.add_parser("build", help="build STAC.xlam from workbook/ and the pinned xlwings")
+    b.add_argument("--out", default="dist", metavar="DIR", help="output folder (default ./dist)")
+    b.add_argument("--interpreter", help=r"python.exe the add-in runs (default %%LOCALAPPDATA%%\stac_xl\venv\Scripts\python.exe)")
+    b.set_defaults(func=_cmd_addin_build)
+
     p = sub.add_parser("login", help="store ServiceTrade credentials in the system credential store")
     p.add_argument("--username", help="ServiceTrade username (asked if omitted)")
     p.set_defaults(func=_cmd_login)
@@ -156,6 +250,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except ValidationFailed as exc:
+        print(f"stac-xl: {exc}", file=sys.stderr)
+        for line in exc.problems:
+            print(f"  {line}", file=sys.stderr)
+        return exc.exit_code
     except StacError as exc:
         print(f"stac-xl: {exc}", file=sys.stderr)
         return exc.exit_code

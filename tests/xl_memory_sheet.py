@@ -25,6 +25,16 @@ class Sheet:
         self.hidden: set[int] = set()
         self.notes: dict[int, str] = {}
         self.extent: Rect | None = None  # the used area, as Excel's UsedRange
+        self._visible = True
+
+    @property
+    def visible(self) -> bool:
+        return self._visible
+
+    @visible.setter
+    def visible(self, value: bool) -> None:
+        self.count("visible")
+        self._visible = bool(value)
 
     def count(self, what: str) -> None:
         """Record one engine call."""

@@ -231,6 +231,10 @@ class FileWorkbook:
         if clear:
             file_sheet.style_known_rows(ws, layout.styled_rows(sheet, rows))
 
+    def hide_sheet(self, sheet: str) -> None:
+        """Hide ``sheet``; Excel shows it again through Format ▸ Unhide."""
+        self._sheet(sheet).sheet_state = "hidden"
+
     def mark_cells(self, sheet: str, marks: Sequence[CellMark]) -> None:
         """Fill marked cells (error red, warning yellow, edited blue); notes as comments."""
         file_sheet.mark(self._sheet(sheet), marks)

@@ -176,6 +176,10 @@ class LiveWorkbook:
                 if row:
                     ws.range((start_row + offset, start_column)).value = [row]
 
+    def hide_sheet(self, sheet: str) -> None:
+        """Hide ``sheet`` (one call)."""
+        self._sheet(sheet).visible = False
+
     def mark_cells(self, sheet: str, marks: Sequence[CellMark]) -> None:
         """Fill each marked cell by kind and put the note on it (marks are few: per cell)."""
         ws = self._sheet(sheet)

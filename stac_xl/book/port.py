@@ -53,6 +53,10 @@ class WorkbookPort(Protocol):
         Text starting with = + - @ stays text here too."""
         ...
 
+    def hide_sheet(self, sheet: str) -> None:
+        """Hide ``sheet`` from the tab bar (Preview's *Export base* is for us, not the clerk)."""
+        ...
+
     def mark_cells(self, sheet: str, marks: Sequence[CellMark]) -> None:
         """Highlight cells (colour by kind) and attach the note as a comment."""
         ...

@@ -1,0 +1,140 @@
+"""The Export action: the *Export* sheet, as it stands, becomes the import file.
+
+The sheet is validated once more (the clerk's corrections included) by the same checks as
+Preview; any error refuses the export and names its cell. The file is written to a temp
+file in the target folder, flushed to disk, then linked into place, so a crash leaves no
+half-written file and an existing file is never overwritten. The batch is logged on *Log*
+with its SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Sequence
+
+from stac_xl.book import layout
+from stac_xl.book.port import WorkbookPort
+from stac_xl.errors import ExportError, ValidationFailed
+from stac_xl.export_sheet import table_to_records, trim_to_specs
+from stac_xl.preview import totals_of
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """The file written and what is in it."""
+
+    path: Path
+    records: int
+    invoices: int
+    lines: int
+    sha256: str
+
+    def summary(self) -> str:
+        return f"Exported {self.invoices} invoices ({self.records} records) to {self.path}"
+
+
+def cell_name(problem: Any) -> str:
+    """The Export cell a problem is about, e.g. ``Export!D12`` (``Export`` if none)."""
+    from stac_xl.invoice_rows import column_letter
+
+    if problem.record_index is None:
+        return layout.EXPORT
+    column = 1 if problem.field_index is None else problem.field_index + 2
+    return f"{layout.EXPORT}!{column_letter(column)}{problem.record_index + 2}"
+
+
+def file_name(pattern: str, *, profile: str, extension: str, now: datetime) -> str:
+    """The file name from the *File name pattern* setting; a bad pattern is a ConfigError."""
+    from stac_xl.errors import ConfigError
+
+    fields = {
+        "profile": profile, "date": now.strftime("%Y%m%d"), "time": now.strftime("%H%M%S"),
+        "ext": extension.lstrip("."), "batch": now.strftime("%Y%m%d-%H%M%S"),
+    }
+    try:
+        name = pattern.format(**fields)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ConfigError(
+            f"Settings: File name pattern '{pattern}' uses an unknown field ({exc}); "
+            "use {profile}, {date}, {time}, {batch} and {ext}."
+        ) from None
+    if not name or any(ch in name for ch in '\\/:*?"<>|'):
+        raise ConfigError(f"Settings: File name pattern '{pattern}' gives '{name}', which is not a file name.")
+    return name
+
+
+def write_new_file(folder: Path, name: str, content: bytes) -> Path:
+    """Write ``content`` as ``folder/name`` atomically; refuse if that file exists."""
+    if not folder.is_dir():
+        raise ExportError(f"The output folder {folder} does not exist; create it or change Output folder on Settings.")
+    target = folder / name
+    if target.exists():
+        raise ExportError(f"{target} already exists; stac_xl never overwrites an import file. Move it away or export again in a minute.")
+    fd, tmp = tempfile.mkstemp(prefix=".stac-", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(content)
+            f.flush()
+            os.fsync(f.fileno())
+        os.link(tmp, target)  # fails if the name appeared meanwhile: never overwrite
+    except FileExistsError:
+        raise ExportError(f"{target} already exists; stac_xl never overwrites an import file.") from None
+    except OSError as exc:
+        raise ExportError(f"Could not write {target} ({exc.strerror or exc}).") from None
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return target
+
+
+def _refuse(problems: Sequence[Any]) -> None:
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        lines = [f"{cell_name(p)}: {p}" for p in errors]
+        raise ValidationFailed(
+            f"Export refused: {len(errors)} problem(s) on the Export sheet; fix them (or Preview again) and export. "
+            f"First: {lines[0]}",
+            lines,
+        )
+
+
+def export(book: WorkbookPort, *, out: Path | None = None, book_folder: Path, now: datetime | None = None) -> ExportResult:
+    """Validate the Export sheet and write it as the import file into ``out``, else the
+    *Output folder* setting, else ``book_folder`` (the workbook's own folder)."""
+    from stac_xl.fetch import append_log
+    from stac_xl.invoice_rows import read_invoice_rows
+    from stac_xl.job import check_records, load_job
+    from stac_xl.mapping import compile_mapping
+    from stac_xl.mapping.validate import Problem
+
+    now = now or datetime.now()
+    job = load_job(book)
+    invoices_grid = book.read_grid(layout.INVOICES)
+    specs = compile_mapping(job.mapping_grid, job.lookups_grid, invoice_columns=invoices_grid[0] if invoices_grid else []).specs
+    records = table_to_records(book.read_grid(layout.EXPORT))
+    if not records:
+        raise ExportError("The Export sheet is empty; click Preview first.")
+    shape = [Problem("error", text) for text in trim_to_specs(records, specs)]
+    rows = read_invoice_rows(invoices_grid)
+    _refuse(shape + check_records(job, specs, records, rows))
+    stream = io.BytesIO()
+    job.writer.write(specs, records, stream)
+    content = stream.getvalue()
+    target_folder = out or (Path(job.settings.output_folder) if job.settings.output_folder else book_folder)
+    name = file_name(job.settings.file_name_pattern, profile=job.settings.target_profile,
+                     extension=job.writer.extension, now=now)
+    path = write_new_file(target_folder, name, content)
+    invoice_ids = {r.invoice_id for r in records if r.invoice_id}
+    totals = totals_of(rows, invoice_ids)
+    digest = hashlib.sha256(content).hexdigest()
+    result = ExportResult(path, len(records), totals.invoices, totals.lines, digest)
+    append_log(book, action="export", note=result.summary(), now=now, file=str(path), invoices=totals.invoices,
+               lines=totals.lines, net=totals.net, tax=totals.tax, gross=totals.gross, sha256=digest)
+    book.save()
+    book.status(result.summary())
+    return result

@@ -1,0 +1,52 @@
+"""The export job a workbook describes: its Settings, the writer they choose, its Mapping
+and Lookups sheets, and the checks every record list must pass before it is a file.
+
+Preview and Export both start here, so they judge records by the same rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+from stac_xl.book import layout
+from stac_xl.book.port import WorkbookPort
+from stac_xl.records import OutputRecord, RecordSpec
+from stac_xl.settings import Settings, read_settings
+
+
+@dataclass
+class Job:
+    """Everything the workbook says about how to write the import file."""
+
+    settings: Settings
+    writer: Any  # a stac_xl.writers Writer
+    mapping_grid: list[list[Any]]
+    lookups_grid: list[list[Any]]
+    policies: dict[str, str]
+
+
+def load_job(book: WorkbookPort) -> Job:
+    """Read Settings, Mapping and Lookups; a bad setting is a ConfigError naming its row."""
+    from stac_xl.target import invoice_policies, writer_for
+
+    settings = read_settings(book.read_grid(layout.SETTINGS))
+    return Job(
+        settings=settings,
+        writer=writer_for(settings),
+        mapping_grid=book.read_grid(layout.MAPPING),
+        lookups_grid=book.read_grid(layout.LOOKUPS),
+        policies=dict(invoice_policies(settings)),
+    )
+
+
+def check_records(job: Job, specs: Sequence[RecordSpec], records: Sequence[OutputRecord],
+                  rows: Sequence[Mapping[str, Any]] | None) -> list[Any]:
+    """Every problem with ``records`` for this job's file: required fields, lengths,
+    encodability, invoice balance and duplicates, and for IIF, transactions summing to zero."""
+    from stac_xl.mapping import check_sums_to_zero, validate_records
+
+    problems = validate_records(specs, records, encoding=job.writer.options.encoding, rows=rows)
+    if job.writer.key == "iif":
+        problems += check_sums_to_zero(specs, records)
+    return problems

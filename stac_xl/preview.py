@@ -1,0 +1,169 @@
+"""The Preview action: *Invoices* + *Mapping* + *Lookups* → the *Export* sheet, nothing written.
+
+Every problem is found at once and shown where it is: on its cell (colour and note), in the
+record's *Issues* cell, and counted in the checks block beside the table. The clerk's
+corrections from the last Preview are carried over (see :mod:`stac_xl.export_sheet`).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Mapping, Sequence
+
+from stac_xl.book import layout
+from stac_xl.book.port import CellMark, WorkbookPort
+from stac_xl.export_sheet import (
+    KEY_COLUMNS,
+    apply_corrections,
+    find_corrections,
+    records_to_table,
+    table_to_records,
+    trim_to_specs,
+)
+from stac_xl.records import OutputRecord
+
+EXPORT_BASE = "Export base"  # hidden: what Preview computed, to tell the clerk's edits apart
+MAX_MARKS = 2000  # beyond this, colouring cells one by one costs more than it tells
+
+
+@dataclass
+class Totals:
+    """The checks a clerk compares with ServiceTrade before exporting."""
+
+    invoices: int = 0
+    lines: int = 0
+    net: Decimal = Decimal("0.00")
+    tax: Decimal = Decimal("0.00")
+    gross: Decimal = Decimal("0.00")
+
+
+@dataclass
+class PreviewResult:
+    """What Preview produced: records in file order, problems, totals, corrections kept."""
+
+    records: list[OutputRecord]
+    problems: list[Any]
+    totals: Totals
+    corrections: int
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for p in self.problems if p.severity == "warning")
+
+    def summary(self) -> str:
+        t = self.totals
+        return (
+            f"Preview: {len(self.records)} records for {t.invoices} invoices ({t.lines} lines), "
+            f"gross {t.gross:,.2f}; {self.errors} errors, {self.warnings} warnings, "
+            f"{self.corrections} of your corrections kept."
+        )
+
+
+def totals_of(rows: Sequence[Mapping[str, Any]], invoice_ids: set[str]) -> Totals:
+    """Invoice and line counts and money totals of the invoices that are in the file."""
+    totals = Totals()
+    seen: set[str] = set()
+    for row in rows:
+        invoice_id = row.get("Invoice id")
+        if invoice_id not in invoice_ids:
+            continue
+        if row.get("Line id"):
+            totals.lines += 1
+        if invoice_id in seen:
+            continue
+        seen.add(invoice_id)
+        totals.invoices += 1
+        totals.net += row.get("Subtotal") or Decimal(0)
+        totals.tax += row.get("Tax") or Decimal(0)
+        totals.gross += row.get("Invoice total") or Decimal(0)
+    return totals
+
+
+def problem_marks(problems: Sequence[Any], *, limit: int = MAX_MARKS) -> list[CellMark]:
+    """A mark on the Export cell of each problem that points at a record (first ``limit``)."""
+    marks = []
+    for p in problems:
+        if p.record_index is None:
+            continue
+        column = 1 if p.field_index is None else p.field_index + 2
+        marks.append(CellMark(p.record_index + 2, column, p.severity, str(p)))
+        if len(marks) >= limit:
+            break
+    return marks
+
+
+def checks_block(result: PreviewResult, *, marked: int) -> list[list[Any]]:
+    """The small table written to the right of the Export table."""
+    t = result.totals
+    rows: list[list[Any]] = [
+        ["Checks", ""],
+        ["Invoices", t.invoices],
+        ["Lines", t.lines],
+        ["Net", t.net],
+        ["Tax", t.tax],
+        ["Gross", t.gross],
+        ["Errors", result.errors],
+        ["Warnings", result.warnings],
+        ["Corrections kept", result.corrections],
+    ]
+    if marked < sum(1 for p in result.problems if p.record_index is not None):
+        rows.append(["Note", f"only the first {marked} problems are coloured"])
+    unplaced = [str(p) for p in result.problems if p.record_index is None]
+    rows += [["Problem" if i == 0 else "", text] for i, text in enumerate(unplaced)]
+    return rows
+
+
+def preview(book: WorkbookPort, *, today: date | None = None) -> PreviewResult:
+    """Build the Export sheet from the book's Invoices, Mapping, Lookups and Settings."""
+    # Imported here: every ribbon click starts a fresh Python, keep start-up light.
+    from stac_xl.invoice_rows import read_invoice_rows
+    from stac_xl.mapping import BatchInfo, attach_issues, compile_mapping
+    from stac_xl.job import check_records, load_job
+
+    job = load_job(book)
+    invoices_grid = book.read_grid(layout.INVOICES)
+    rows = read_invoice_rows(invoices_grid)
+    mapping = compile_mapping(job.mapping_grid, job.lookups_grid, invoice_columns=invoices_grid[0] if invoices_grid else [])
+    built = mapping.build(rows, batch=BatchInfo(export_date=today or date.today()), **job.policies)
+    computed = copy.deepcopy(built.records)
+    corrections = _previous_corrections(book, built.specs)
+    applied = apply_corrections(built.records, corrections)
+    problems = list(built.problems) + check_records(job, built.specs, built.records, rows)
+    attach_issues(built.records, problems)
+    invoice_ids = {r.invoice_id for r in built.records if r.invoice_id}
+    result = PreviewResult(built.records, problems, totals_of(rows, invoice_ids), len(applied))
+    _write(book, built.specs, result, computed, applied)
+    return result
+
+
+def _previous_corrections(book: WorkbookPort, specs: Sequence[Any]) -> list[Any]:
+    """Cells the clerk changed on Export since the last Preview (none on a first Preview)."""
+    if EXPORT_BASE not in book.sheet_names():
+        return []
+    sheet, base = table_to_records(book.read_grid(layout.EXPORT)), table_to_records(book.read_grid(EXPORT_BASE))
+    trim_to_specs(sheet, specs)
+    trim_to_specs(base, specs)
+    return find_corrections(sheet, base)
+
+
+def _write(book: WorkbookPort, specs: Sequence[Any], result: PreviewResult,
+           computed: list[OutputRecord], applied: list[Any]) -> None:
+    book.status(f"Writing {len(result.records)} records to the Export sheet…")
+    table = records_to_table(specs, result.records)
+    book.write_table(layout.EXPORT, table, hidden_columns=KEY_COLUMNS)
+    marks = problem_marks(result.problems)
+    edited = [CellMark(i + 2, pos + 2, "edited", f"Your correction (computed: '{c.computed}')") for i, pos, c in applied]
+    book.mark_cells(layout.EXPORT, marks + edited)
+    book.write_grid(layout.EXPORT, checks_block(result, marked=len(marks)), start_column=len(table.columns) + 2)
+    base = records_to_table(specs, computed)
+    book.write_table(EXPORT_BASE, base)
+    book.hide_sheet(EXPORT_BASE)
+    book.save()
+    book.status(result.summary())

@@ -1,0 +1,129 @@
+"""Preview and Export on a real workbook file: the golden files come out, hand corrections
+survive and reach the file, and a correction that breaks a rule blocks the export."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from invoice_fixtures import EXPORT_DATE, SHARED_ROWS
+from python_calamine import CalamineWorkbook
+
+from stac_xl.book.file import FileWorkbook
+from stac_xl.cli import main
+from stac_xl.errors import ExportError, ValidationFailed
+from stac_xl.export import export
+from stac_xl.flatten import DEFAULT_COLUMNS
+from stac_xl.presets import load_preset
+from stac_xl.preview import EXPORT_BASE, preview
+from stac_xl.table import Table
+
+GOLDEN = Path(__file__).parent / "golden"
+NOW = datetime(2024, 3, 20, 17, 5, 0)
+PROFILES = {
+    "quickbooks-iif": GOLDEN / "quickbooks.iif",
+    "sage300cre": GOLDEN / "sage300cre.txt",
+    "xero-csv": GOLDEN / "xero.csv",
+    "sage50-csv": GOLDEN / "sage50.csv",
+    "generic-csv": GOLDEN / "profiles" / "generic-csv.csv",
+}
+
+
+def make_book(path: Path, preset: str) -> FileWorkbook:
+    """A STAC workbook with ``preset`` loaded and the shared invoices on *Invoices*."""
+    book = FileWorkbook.create(path)
+    load_preset(book, preset)
+    table = Table(list(DEFAULT_COLUMNS), [[row.get(c.name) for c in DEFAULT_COLUMNS] for row in SHARED_ROWS])
+    book.write_table("Invoices", table)
+    book.save()
+    return FileWorkbook.open(path)
+
+
+def export_sheet(path: Path) -> list[list]:
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Export").to_python()
+
+
+@pytest.mark.parametrize("preset", sorted(PROFILES))
+def test_preview_then_export_writes_the_golden_file(tmp_path, preset):
+    book = make_book(tmp_path / "ar.xlsx", preset)
+    result = preview(book, today=EXPORT_DATE)
+    assert result.errors == 0, [str(p) for p in result.problems]
+    done = export(FileWorkbook.open(tmp_path / "ar.xlsx"), out=tmp_path, book_folder=tmp_path, now=NOW)
+    assert done.path.read_bytes() == PROFILES[preset].read_bytes()
+    assert done.invoices == 2 and done.lines == 4
+
+
+def test_preview_shows_the_records_checks_and_hides_its_base(tmp_path):
+    book = make_book(tmp_path / "ar.xlsx", "sage300cre")
+    result = preview(book, today=EXPORT_DATE)
+    assert (result.totals.invoices, result.totals.lines, str(result.totals.gross)) == (2, 4, "919.00")
+    grid = export_sheet(tmp_path / "ar.xlsx")
+    assert [row[0] for row in grid[1:] if row[0]] == ["I", "D", "D", "I", "D", "D"]
+    assert grid[1][:4] == ["I", "I", "ACME01", "ST10041"]  # the Record column, then the fields
+    checks_at = grid[0].index("Checks")
+    assert [row[checks_at] for row in grid[1:6]] == ["Invoices", "Lines", "Net", "Tax", "Gross"]
+    import openpyxl
+
+    assert openpyxl.load_workbook(tmp_path / "ar.xlsx")[EXPORT_BASE].sheet_state == "hidden"
+
+
+def edit_export_cell(path: Path, cell: str, value: str) -> None:
+    """What the clerk does in Excel: type over one Export cell and save."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    wb["Export"][cell].value = value
+    wb.save(path)
+
+
+def test_a_hand_correction_survives_preview_and_reaches_the_file(tmp_path):
+    path = tmp_path / "ar.xlsx"
+    preview(make_book(path, "sage300cre"), today=EXPORT_DATE)
+    edit_export_cell(path, "H3", "Quarterly sprinkler inspection (corrected)")
+    again = preview(FileWorkbook.open(path), today=EXPORT_DATE)
+    assert again.corrections == 1
+    assert export_sheet(path)[2][7] == "Quarterly sprinkler inspection (corrected)"
+    done = export(FileWorkbook.open(path), out=tmp_path, book_folder=tmp_path, now=NOW)
+    assert '"Quarterly sprinkler inspection (corrected)"' in done.path.read_text(encoding="cp1252")
+
+
+def test_a_correction_that_breaks_a_rule_blocks_the_export_naming_the_cell(tmp_path):
+    path = tmp_path / "ar.xlsx"
+    preview(make_book(path, "quickbooks-iif"), today=EXPORT_DATE)
+    edit_export_cell(path, "H3", "-450.01")  # the first SPL's AMOUNT: the transaction no longer balances
+    with pytest.raises(ValidationFailed) as err:
+        export(FileWorkbook.open(path), out=tmp_path, book_folder=tmp_path, now=NOW)
+    assert any(line.startswith("Export!H2: ") and "does not balance" in line for line in err.value.problems)
+    assert not list(tmp_path.glob("*.iif"))
+
+
+def test_export_never_overwrites_and_logs_the_batch(tmp_path):
+    path = tmp_path / "ar.xlsx"
+    preview(make_book(path, "generic-csv"), today=EXPORT_DATE)
+    first = export(FileWorkbook.open(path), out=tmp_path, book_folder=tmp_path, now=NOW)
+    before = first.path.read_bytes()
+    with pytest.raises(ExportError) as err:
+        export(FileWorkbook.open(path), out=tmp_path, book_folder=tmp_path, now=NOW)
+    assert "already exists" in str(err.value)
+    assert first.path.read_bytes() == before
+    log = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Log").to_python()
+    exports = [row for row in log if row[1] == "export"]
+    assert len(exports) == 1 and exports[0][8] == first.sha256 and exports[0][3] == 2
+
+
+def test_export_of_an_empty_export_sheet_says_preview_first(tmp_path):
+    book = make_book(tmp_path / "ar.xlsx", "generic-csv")
+    with pytest.raises(ExportError) as err:
+        export(book, out=tmp_path, book_folder=tmp_path, now=NOW)
+    assert str(err.value) == "The Export sheet is empty; click Preview first."
+
+
+def test_cli_preview_and_export(tmp_path, capsys):
+    make_book(tmp_path / "ar.xlsx", "xero-csv")
+    assert main(["preview", str(tmp_path / "ar.xlsx")]) == 0
+    assert main(["export", str(tmp_path / "ar.xlsx"), "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    written = Path(out.strip().splitlines()[-1])
+    assert written.suffix == ".csv" and written.parent == tmp_path
+    assert written.read_text(encoding="utf-8").startswith("*ContactName,EmailAddress,")
