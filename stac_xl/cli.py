@@ -44,11 +44,12 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
-def _day_range(args: argparse.Namespace) -> tuple[date, date]:
+def _day_range(args: argparse.Namespace) -> tuple[date | None, date | None]:
+    """--from/--to as dates; None where omitted (fetch then uses Days to fetch up to today)."""
     from stac_xl.daterange import parse_day
 
-    first = parse_day(args.date_from, option="--from") if args.date_from else date.today()
-    last = parse_day(args.date_to, option="--to") if args.date_to else first
+    first = parse_day(args.date_from, option="--from") if args.date_from else None
+    last = parse_day(args.date_to, option="--to") if args.date_to else None
     return first, last
 
 
@@ -177,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("fetch", help="fetch invoices from ServiceTrade onto the Invoices sheet")
     p.add_argument("book", help="the STAC workbook")
-    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first created date (default: today)")
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first created date (default: Days to fetch before today)")
     p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last created date (default: --from)")
     p.add_argument("--base-url", help="ServiceTrade API address (default: STAC_BASE_URL, then Settings)")
     p.set_defaults(func=_cmd_fetch)
@@ -194,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="fetch, preview and export in one go (for scheduled runs)")
     p.add_argument("book", help="the STAC workbook")
-    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first created date (default: today)")
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first created date (default: Days to fetch before today)")
     p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last created date (default: --from)")
     p.add_argument("--base-url", help="ServiceTrade API address (default: STAC_BASE_URL, then Settings)")
     p.add_argument("--out", metavar="DIR", help="folder for the file (default: Output folder setting, else the workbook's folder)")

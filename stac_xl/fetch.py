@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Mapping
 
 import requests
@@ -47,21 +47,26 @@ def resolve_base_url(option: str | None, settings: Settings, env: Mapping[str, s
 def fetch_invoices(
     book: WorkbookPort,
     *,
-    first: date,
-    last: date,
+    first: date | None = None,
+    last: date | None = None,
     credentials: Password | Token,
     base_url: str | None = None,
     session: requests.Session | None = None,
     env: Mapping[str, str] | None = None,
     now: datetime | None = None,
 ) -> FetchResult:
-    """Fetch invoices created ``first``..``last`` (company time zone) into *Invoices*."""
+    """Fetch invoices created ``first``..``last`` (company time zone) into *Invoices*.
+
+    Without dates: the last *Days to fetch* days up to today, as the ribbon does."""
     # Imported here: every ribbon click starts a fresh Python, keep start-up light.
     from stac_xl.client import ServiceTradeClient
     from stac_xl.flatten import invoices_to_table
     from stac_xl.models import parse_invoices
 
     settings = read_settings(book.read_grid(layout.SETTINGS))
+    today = (now or datetime.now(settings.tz)).date()
+    last = last or (first if first else today)
+    first = first or last - timedelta(days=settings.days_to_fetch - 1)
     date_range = DateRange(first, last, settings.tz)
     url = resolve_base_url(base_url, settings, env)
     book.status(f"Fetching '{settings.invoice_status}' invoices created {date_range} from ServiceTrade…")

@@ -24,6 +24,7 @@ SETTINGS_ROWS: list[tuple[str, str, str]] = [
     ("Base URL", DEFAULT_BASE_URL, "ServiceTrade API address. Leave as is unless told otherwise."),
     ("Time zone", "America/New_York", "Your company's time zone (IANA name); decides what 'today' means."),
     ("Invoice status", "ok", "Which invoices to fetch: ok, pending_accounting, processed… (comma list)."),
+    ("Days to fetch", "1", "Fetch takes invoices created in the last N days, today included (1 = today only)."),
     ("Concurrency", "4", "How many pages ServiceTrade is asked for at once (1–8)."),
     ("Extra column", "", "A JSON path to add to Invoices, e.g. location.address.city. Repeat the row for more."),
     ("Target profile", "generic-csv", "Which accounting system the import file is for (stac-xl presets)."),
@@ -46,6 +47,7 @@ class Settings(BaseModel):
     base_url: str = DEFAULT_BASE_URL
     time_zone: str = "America/New_York"
     invoice_status: str = "ok"
+    days_to_fetch: int = Field(default=1, ge=1, le=366)
     concurrency: int = Field(default=4, ge=1, le=8)
     extra_columns: list[str] = Field(default_factory=list)
     target_profile: str = "generic-csv"
@@ -82,6 +84,7 @@ _FIELD_BY_SETTING = {
     "time zone": "time_zone",
     "invoice status": "invoice_status",
     "concurrency": "concurrency",
+    "days to fetch": "days_to_fetch",
     "target profile": "target_profile",
     "output folder": "output_folder",
     "file name pattern": "file_name_pattern",
@@ -127,11 +130,17 @@ def read_settings(grid: list[list[Any]]) -> Settings:
                 values[_FIELD_BY_SETTING[key]] = value
         else:
             other[name] = value
-    if "concurrency" in values:
-        try:
-            values["concurrency"] = int(values["concurrency"])
-        except ValueError:
-            raise ConfigError(f"Settings: Concurrency must be a whole number from 1 to 8, not '{values['concurrency']}'.") from None
-        if not 1 <= values["concurrency"] <= 8:
-            raise ConfigError(f"Settings: Concurrency must be a whole number from 1 to 8, not {values['concurrency']}.")
+    for key, name, low, high in (("concurrency", "Concurrency", 1, 8), ("days_to_fetch", "Days to fetch", 1, 366)):
+        if key in values:
+            values[key] = _whole_number(values[key], name, low, high)
     return Settings(**values, extra_columns=extra, other=other)
+
+
+def _whole_number(text: str, name: str, low: int, high: int) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise ConfigError(f"Settings: {name} must be a whole number from {low} to {high}, not '{text}'.") from None
+    if not low <= number <= high:
+        raise ConfigError(f"Settings: {name} must be a whole number from {low} to {high}, not {number}.")
+    return number

@@ -56,7 +56,8 @@ def test_olevba_reads_back_the_modules_we_wrote(addin: Path) -> None:
     modules = checks.olevba_modules(addin)
     assert sorted(modules) == sorted(name for name, _ in EXPECTED_MODULES)
     assert 'Public Const PROJECT_NAME As String = "stac_xl"' in modules["xlwings"]
-    assert "stac_xl.ribbon.dispatch('\" & control.Id & \"')" in modules["STAC"]
+    assert "stac_xl.ribbon.dispatch('\" & actionId & \"')" in modules["STAC"]
+    assert "RunAction control.Id" in modules["STAC"]
     assert checks.vba_project_header(addin).hex() == "cc61ffff000000"
 
 

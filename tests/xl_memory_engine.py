@@ -82,7 +82,9 @@ def new_book(engine: MemoryEngine, *sheet_names: str) -> xlwings.Book:
     """A new in-memory book (in a new app) with the given sheets."""
     app = engine.apps.add()
     book = app.books.add()
-    for name in sheet_names:
+    if sheet_names:
+        book.sheets(1).name = sheet_names[0]
+    for name in sheet_names[1:]:
         book.sheets.add(after=book.sheets.last, name=name)
     engine.reset_calls()  # setting up is not the code under test
     return xlwings.Book(impl=book)
@@ -170,7 +172,9 @@ class Books:
         return iter(list(self._books))
 
     def add(self) -> Book:
+        """A new book with one sheet, as Excel makes it."""
         book = Book(self.app, f"Book{len(self._books) + 1}")
+        book.sheets.add(name="Sheet1")
         self._books.append(book)
         return book
 

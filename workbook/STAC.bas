@@ -5,12 +5,17 @@ Attribute VB_Name = "STAC"
 Option Explicit
 
 Public Sub OnAction(control As IRibbonControl)
+    RunAction control.Id
+End Sub
+
+Public Sub RunAction(actionId As String)
+    ' Also called through Application.Run by install.ps1's self-test and the smoke test.
     ' RunPython reads ActiveWorkbook.FullName and .Name, so it fails without an open workbook.
     If ActiveWorkbook Is Nothing Then
         MsgBox "Open a workbook first.", vbInformation, "ServiceTrade"
         Exit Sub
     End If
-    RunPython "import stac_xl.ribbon; stac_xl.ribbon.dispatch('" & control.Id & "')"
+    RunPython "import stac_xl.ribbon; stac_xl.ribbon.dispatch('" & actionId & "')"
 End Sub
 
 Public Function SelfTest() As String

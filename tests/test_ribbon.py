@@ -1,0 +1,172 @@
+"""The ribbon's handlers over the in-memory xlwings engine: the same pipeline as the CLI,
+byte for byte, and every failure a message box with the CLI's sentence."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator
+
+import keyring
+import pytest
+import xl_memory_engine
+import xlwings as xw
+from keyring.backend import KeyringBackend
+from xl_memory_engine import MemoryEngine, new_book
+
+from stac_xl import ribbon
+from stac_xl.book.file import FileWorkbook
+from stac_xl.cli import main
+from stac_xl.book.live import LiveWorkbook
+from stac_xl.sandbox import Sandbox, SandboxData
+from stac_xl.sandbox.clerk import fill_sandbox_lookups
+from stac_xl.settings import SETTINGS_ROWS, Settings
+
+WORKBOOK = Path(__file__).resolve().parents[1] / "workbook"
+
+
+class ScriptedDialogs:
+    """The clerk, scripted: answers questions in order and remembers every message."""
+
+    def __init__(self, *answers: str | None) -> None:
+        self.answers = list(answers)
+        self.told: list[str] = []
+
+    def tell(self, message: str) -> None:
+        self.told.append(message)
+
+    def ask(self, question: str, default: str = "") -> str | None:
+        return self.answers.pop(0)
+
+    def ask_secret(self, question: str) -> str | None:
+        return self.answers.pop(0)
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring backend that keeps passwords in a dict (the OS store is not here)."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.store.pop((service, username), None)
+
+
+@pytest.fixture()
+def engine() -> Iterator[MemoryEngine]:
+    previous = xw.engines.active
+    engine = xl_memory_engine.install()
+    yield engine
+    xw.engines.active = previous
+
+
+@pytest.fixture()
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+def set_setting(book: xw.Book, name: str, value: str) -> None:
+    """Type a value on the Settings sheet, as the clerk would."""
+    row = 2 + [n for n, _, _ in SETTINGS_ROWS].index(name)
+    book.sheets["Settings"].range((row, 2)).value = value
+
+
+def clicked_stac_book(engine: MemoryEngine) -> xw.Book:
+    """A blank book, then ServiceTrade ▸ New workbook: returns the new STAC book."""
+    blank = new_book(engine, "Sheet1")
+    ui = ScriptedDialogs()
+    assert ribbon.run_action("new_workbook", blank, ui), ui.told
+    return list(blank.app.books)[-1]
+
+
+def test_every_button_in_the_ribbon_has_a_handler():
+    ids = set(re.findall(r'<button id="([a-z_]+)"', (WORKBOOK / "customUI.xml").read_text()))
+    assert ids and ids <= set(ribbon.HANDLERS)
+
+
+def test_an_unknown_button_is_a_message_not_a_crash(engine):
+    ui = ScriptedDialogs()
+    assert ribbon.run_action("make_coffee", new_book(engine, "Sheet1"), ui) is False
+    assert ui.told == ["This version of stac_xl has no 'make_coffee' action; run install.ps1 again to update the add-in."]
+
+
+def test_new_workbook_lays_out_the_six_sheets(engine):
+    book = clicked_stac_book(engine)
+    assert [s.name for s in book.sheets] == ["Settings", "Mapping", "Lookups", "Invoices", "Export", "Log"]
+    assert book.sheets["Settings"].range("A1").value == "Setting"
+
+
+def test_fetch_preview_export_from_the_ribbon_equals_the_cli(engine, tmp_path, monkeypatch):
+    tz = Settings().tz
+    data = SandboxData.generate(invoices=120, seed=9, today=datetime.now(tz).date())
+    monkeypatch.setenv("STAC_USERNAME", "demo")
+    monkeypatch.setenv("STAC_PASSWORD", "demo")
+    (tmp_path / "ribbon").mkdir()
+    (tmp_path / "cli").mkdir()
+    with Sandbox(data) as sandbox:
+        url = sandbox.start(0)
+        book = clicked_stac_book(engine)
+        assert ribbon.run_action("load_preset", book, ScriptedDialogs("generic-xml"))
+        for name, value in (("Base URL", url), ("Days to fetch", "30"), ("Output folder", str(tmp_path / "ribbon"))):
+            set_setting(book, name, value)
+        for action in ("fetch", "preview", "export"):
+            if action == "preview":  # the clerk adds their customer numbers and accounts
+                fill_sandbox_lookups(LiveWorkbook(book))
+            ui = ScriptedDialogs()
+            assert ribbon.run_action(action, book, ui), ui.told
+
+        cli_book = tmp_path / "cli.xlsx"
+        assert main(["new", str(cli_book), "--preset", "generic-xml"]) == 0
+        fb = FileWorkbook.open(cli_book)
+        grid = fb.read_grid("Settings")
+        for row in grid:
+            row[1] = {"Base URL": url, "Days to fetch": "30", "Output folder": str(tmp_path / "cli")}.get(row[0], row[1])
+        fb.write_grid("Settings", grid)
+        fb.save()
+        assert main(["fetch", str(cli_book)]) == 0
+        fb = FileWorkbook.open(cli_book)
+        fill_sandbox_lookups(fb)
+        fb.save()
+        assert main(["preview", str(cli_book)]) == 0
+        assert main(["export", str(cli_book)]) == 0
+    (from_ribbon,) = (tmp_path / "ribbon").iterdir()
+    (from_cli,) = (tmp_path / "cli").iterdir()
+    assert from_ribbon.read_bytes() == from_cli.read_bytes()
+    assert from_ribbon.stat().st_size > 1000
+
+
+def test_a_failure_is_one_message_box_with_the_cli_sentence(engine, monkeypatch, memory_keyring):
+    for name in ("STAC_USERNAME", "STAC_PASSWORD", "STAC_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    ui = ScriptedDialogs()
+    assert ribbon.run_action("fetch", clicked_stac_book(engine), ui) is False
+    assert len(ui.told) == 1 and "stac-xl login" in ui.told[0]
+
+
+def test_sign_in_keeps_the_password_in_the_credential_store_only(engine, memory_keyring):
+    book = clicked_stac_book(engine)
+    ui = ScriptedDialogs("clerk@example.com", "s3cret!")
+    assert ribbon.run_action("sign_in", book, ui)
+    assert "s3cret!" in memory_keyring.store.values()
+    assert all("s3cret!" not in str(v) for s in book.sheets for v in [s.used_range.value])
+    assert "s3cret!" not in " ".join(ui.told)
+
+
+def test_self_test_writes_back_to_excel(engine):
+    book = new_book(engine, "Sheet1")
+    assert ribbon.run_action("self_test", book, ScriptedDialogs())
+    assert book.sheets[0].range("A1").value == "STAC ok"
