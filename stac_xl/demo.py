@@ -1,53 +1,79 @@
-"""``stac-xl demo``: the whole job against the built-in sandbox, start to finish.
+"""``stac-xl demo``: the whole job against the built-in sandbox, for every shipped profile.
 
-Starts the sandbox in this process on a free port, creates a STAC workbook, fetches the last
-week's invoices into it, and writes the output files, then says where everything is. It
-uses the same library calls as the ribbon and the CLI; only the credentials are the
-sandbox's own (``demo``/``demo``).
+Starts the sandbox in this process on a free port and, for each target profile, does what
+a clerk does: a new workbook with the preset loaded, Fetch (the last week), the clerk's
+customer numbers and accounts on *Lookups* (made up for the sandbox's customers), Preview,
+Export. Same library calls as the ribbon and the CLI; only the credentials are the
+sandbox's own (``demo``/``demo``). It says what it did and where every file is.
 """
 
 from __future__ import annotations
 
-import csv
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable
 
-from stac_xl.book import layout
 from stac_xl.book.file import FileWorkbook
 from stac_xl.credentials import Password
+from stac_xl.errors import StacError, ValidationFailed
+from stac_xl.export import export
 from stac_xl.fetch import fetch_invoices
+from stac_xl.presets import load_preset, preset_names
+from stac_xl.preview import preview
 from stac_xl.sandbox import Sandbox, SandboxData
+from stac_xl.sandbox.clerk import fill_sandbox_lookups
 
 DEMO_DAYS = 7
 
 
-def run_demo(out: Path, *, invoices: int, seed: int, echo: Callable[[str], None], today: date | None = None) -> list[Path]:
-    """Run the demo into folder ``out``; return the files written."""
+@dataclass(frozen=True)
+class DemoOutcome:
+    """One profile's run: its workbook, and its import file or why there is none."""
+
+    profile: str
+    workbook: Path
+    file: Path | None
+    note: str
+
+
+def run_profile(profile: str, base_url: str, out: Path, *, today: date) -> DemoOutcome:
+    """New workbook → preset → fetch → lookups → preview → export, for one profile."""
+    book_path = out / f"{profile}.xlsx"
+    book = FileWorkbook.create(book_path, overwrite=True)
+    load_preset(book, profile)
+    fetch_invoices(book, first=today - timedelta(days=DEMO_DAYS - 1), last=today,
+                   credentials=Password("demo", "demo"), base_url=base_url)
+    fill_sandbox_lookups(book)
+    book.save()
+    shown = preview(FileWorkbook.open(book_path), today=today)
+    try:
+        done = export(FileWorkbook.open(book_path), out=out / "import-files", book_folder=out)
+    except ValidationFailed as exc:
+        return DemoOutcome(profile, book_path, None, f"export refused, {len(exc.problems)} problems; first: {exc.problems[0]}")
+    warnings = f", {shown.warnings} warnings on Export" if shown.warnings else ""
+    return DemoOutcome(profile, book_path, done.path,
+                       f"{done.invoices} invoices, {done.records} records{warnings}")
+
+
+def run_demo(out: Path, *, invoices: int, seed: int, echo: Callable[[str], None], today: date | None = None) -> list[DemoOutcome]:
+    """Run the demo into folder ``out`` (created if missing); return one outcome per profile."""
     today = today or date.today()
-    out.mkdir(parents=True, exist_ok=True)
+    (out / "import-files").mkdir(parents=True, exist_ok=True)
     data = SandboxData.generate(invoices=invoices, seed=seed, today=today)
+    outcomes = []
     with Sandbox(data) as sandbox:
         base_url = sandbox.start(0)
-        echo(f"Sandbox (a local stand-in for ServiceTrade) serving {invoices} generated invoices at {base_url}")
-        book_path = out / "stac-demo.xlsx"
-        book = FileWorkbook.create(book_path, overwrite=True)
-        result = fetch_invoices(
-            book,
-            first=today - timedelta(days=DEMO_DAYS - 1),
-            last=today,
-            credentials=Password("demo", "demo"),
-            base_url=base_url,
-        )
-        echo(result.summary())
-    csv_path = out / "invoices.csv"
-    _write_invoices_csv(FileWorkbook.open(book_path), csv_path)
-    echo(f"Workbook: {book_path.resolve()}")
-    echo(f"Invoices as CSV: {csv_path.resolve()}")
-    return [book_path, csv_path]
-
-
-def _write_invoices_csv(book: FileWorkbook, path: Path) -> None:
-    grid = book.read_grid(layout.INVOICES)
-    with path.open("w", newline="", encoding="utf-8") as f:
-        csv.writer(f).writerows(["" if v is None else v for v in row] for row in grid)
+        echo(f"Sandbox (a local stand-in for ServiceTrade, not ServiceTrade) with {invoices} generated invoices at {base_url}")
+        echo(f"For each profile: new workbook, Fetch (invoices created {today - timedelta(days=DEMO_DAYS - 1)} to {today}), "
+             "sample Lookups, Preview, Export.")
+        for profile in preset_names():
+            try:
+                outcome = run_profile(profile, base_url, out, today=today)
+            except StacError as exc:
+                outcome = DemoOutcome(profile, out / f"{profile}.xlsx", None, f"failed: {exc}")
+            outcomes.append(outcome)
+            echo(f"  {profile:20} {outcome.file.resolve() if outcome.file else '-'}  ({outcome.note})")
+    echo(f"Workbooks (open them in Excel or LibreOffice): {out.resolve()}")
+    echo(f"Import files: {(out / 'import-files').resolve()}")
+    return outcomes
