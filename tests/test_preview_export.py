@@ -127,3 +127,31 @@ def test_cli_preview_and_export(tmp_path, capsys):
     written = Path(out.strip().splitlines()[-1])
     assert written.suffix == ".csv" and written.parent == tmp_path
     assert written.read_text(encoding="utf-8").startswith("*ContactName,EmailAddress,")
+
+
+@pytest.mark.parametrize(
+    "cell, value, message",
+    [
+        ("C9", "Custmer id", "Mapping!C9: "),
+        ("D9", "uper", "Mapping!D9: unknown transform 'uper'"),
+        ("D9", "lookup(NoSuchTable)", "Mapping!D9: "),
+        ("D9", "date(QQ/ZZ)", "Mapping!D9: "),
+    ],
+    ids=["unknown-column", "unknown-transform", "missing-lookup-table", "bad-date-pattern"],
+)
+def test_a_bad_rule_names_its_cell_and_no_file_is_written(tmp_path, capsys, cell, value, message):
+    import openpyxl
+
+    path = tmp_path / "ar.xlsx"
+    preview(make_book(path, "generic-csv"), today=EXPORT_DATE)  # a good Export sheet exists
+    wb = openpyxl.load_workbook(path)
+    wb["Mapping"][cell].value = value
+    wb.save(path)
+    before = path.read_bytes()
+    for command in (["preview", str(path)], ["export", str(path), "--out", str(tmp_path)]):
+        capsys.readouterr()
+        assert main(command) == 5
+        err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("stac-xl:")]
+        assert len(err) == 1 and err[0].startswith(f"stac-xl: {message}"), err
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ar.xlsx"]
