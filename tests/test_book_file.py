@@ -483,6 +483,7 @@ def test_write_grid_with_clear_replaces_the_whole_sheet_and_styles_titles(tmp_pa
     assert calamine_grid(tmp_path / "b.xlsx", "Mapping")[6][:3] == ["Line", "Invoice", "Invoice number"]
     ws = openpyxl.load_workbook(tmp_path / "b.xlsx")["Mapping"]
     assert ws["A5"].font.b and ws["B6"].font.b and not ws["A7"].font.b
+    assert ws.column_dimensions["C"].width == 30  # the layout's widths survive a clear
     assert ws.max_row == 7
     assert SHEET_ORDER.index("Mapping") == openpyxl.load_workbook(tmp_path / "b.xlsx").sheetnames.index("Mapping")
 

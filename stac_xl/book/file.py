@@ -230,6 +230,7 @@ class FileWorkbook:
         file_sheet.write_rows(ws, rows, start_row, start_column)
         if clear:
             file_sheet.style_known_rows(ws, layout.styled_rows(sheet, rows))
+            file_sheet.set_widths(ws, layout.widths_of(sheet))
 
     def hide_sheet(self, sheet: str) -> None:
         """Hide ``sheet``; Excel shows it again through Format ▸ Unhide."""

@@ -25,9 +25,9 @@ from stac_xl.book.layout import SheetLayout
 from stac_xl.book.port import CellMark
 from stac_xl.table import ColumnKind, Table
 
-HEADER_FONT = Font(bold=True)
+HEADER_FONT = Font(name="Calibri", bold=True)  # a name, or LibreOffice falls back to a serif
 HEADER_FILL = PatternFill(fill_type="solid", fgColor="D9E1F2")
-TITLE_FONT = Font(bold=True, size=12)
+TITLE_FONT = Font(name="Calibri", bold=True, size=12)
 MARK_FILLS: dict[str, PatternFill] = {
     "error": PatternFill(fill_type="solid", fgColor="FFC7CE"),    # light red
     "warning": PatternFill(fill_type="solid", fgColor="FFEB9C"),  # light yellow

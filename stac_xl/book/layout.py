@@ -121,6 +121,11 @@ def styled_rows(sheet: str, rows: list[list[Any]]) -> tuple[list[int], list[int]
     return [t + 1 for t in titles if t < len(rows)], titles
 
 
+def widths_of(sheet: str) -> tuple[int, ...]:
+    """A new workbook's column widths for ``sheet`` (none for sheets Fetch/Preview write)."""
+    return next((sl.widths for sl in new_workbook_layout() if sl.name == sheet), ())
+
+
 def new_workbook_layout() -> list[SheetLayout]:
     """Every sheet of a fresh STAC workbook, in tab order.
 
