@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -372,7 +371,8 @@ def test_mapping_errors_name_sheet_row_and_column():
     assert (caught.value.sheet, caught.value.row, caught.value.column) == ("Mapping", 7, "C")
 
 
-def test_a_hundred_thousand_lines_map_in_a_few_seconds():
+def test_a_hundred_thousand_lines_map_to_the_expected_records():
+    # Speed is measured by bench/pipeline.py, not here: this checks the behaviour at that size.
     rows = []
     for n in range(20_000):
         for line in invoice(str(n), str(10_000 + n), "ACME01", "Acme Property Mgmt", date(2024, 3, 15),
@@ -381,8 +381,7 @@ def test_a_hundred_thousand_lines_map_in_a_few_seconds():
                              for i in range(5)]):
             rows.append(line)
     mapping = compile_mapping(IIF_MAPPING, LOOKUPS, invoice_columns=COLUMNS)
-    started = time.process_time()  # CPU time: other test runs on the machine do not count
     result = mapping.build(rows, batch=BATCH)
-    elapsed = time.process_time() - started
     assert len(result.records) == 140_000
-    assert elapsed < 5.0, f"100,000 lines took {elapsed:.2f}s"
+    assert [r.record for r in result.records[:7]] == ["TRNS", "SPL", "SPL", "SPL", "SPL", "SPL", "ENDTRNS"]
+    assert result.problems == []

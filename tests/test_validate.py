@@ -167,3 +167,13 @@ def test_issues_are_attached_to_their_records_and_errors_block():
     assert [r.issues for r in records] == [["Customer: required, but empty."], []]
     assert has_errors(problems)
     assert not has_errors([Problem("warning", "left out of the file: its total is 0.00.")])
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "ascii"])
+def test_only_the_record_an_encoding_cannot_hold_is_reported_among_many(encoding):
+    records = [record("ACME01", f"ST{n}", "Fusible link, 165°F" if encoding == "cp1252" else "plain", "1.00")
+               for n in range(3000)]
+    records[2500].values[2] = "heat → cool"
+    problems = validate_records([INVOICE], records, encoding=encoding)
+    assert [(p.record_index, p.field) for p in problems] == [(2500, "Description")]
+    assert "'→'" in problems[0].message

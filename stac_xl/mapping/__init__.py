@@ -7,8 +7,11 @@ functions, applied to *Invoices* rows to make output records, then validated.
                                                   encoding="cp1252", rows=rows)
 
 Modules: ``sheet`` (reading Mapping), ``lookup`` (reading Lookups; the lookup transform),
-``syntax`` (how a Transform cell is written), ``transforms`` (the catalogue), ``sources``
-(the Source cell; computed values), ``compile``, ``build``, ``validate``.
+``syntax`` (how a Transform cell is written), ``values`` (a value's text and number),
+``transforms`` (the catalogue; ``dates`` the date transform), ``sources`` (the Source
+cell; computed values), ``compile``, ``codegen`` (one generated function per record type)
+with ``inline`` (the fast paths it pastes in), ``build``, ``gc_pause``, ``validate``
+(record checks) with ``problems`` and ``invoice_checks``.
 """
 
 from stac_xl.mapping.build import BatchInfo, BuildResult, CompiledMapping, CompiledRecord

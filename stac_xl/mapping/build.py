@@ -3,22 +3,24 @@
 File order: the *file start* records once; then per invoice its *invoice* records, its
 *line* records once per line, its *invoice end* records; finally the *file end* records.
 Several record types of one grain keep their order on the Mapping sheet. The loop only
-calls the per-field functions compile made; nothing is parsed here.
+calls the record functions compile made; nothing is parsed here.
 """
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, cast
 
+from stac_xl.mapping.gc_pause import gc_paused
 from stac_xl.mapping.sources import InvoiceRows, group_invoices
 from stac_xl.mapping.transforms import as_text, is_empty
 from stac_xl.mapping.validate import Policy, Problem, apply_invoice_policy
 from stac_xl.records import Grain, OutputRecord, RecordSpec
+
+if TYPE_CHECKING:
+    from stac_xl.mapping.codegen import RecordFunction
 
 
 @dataclass(frozen=True)
@@ -32,19 +34,27 @@ class BatchInfo:
 class RunState:
     """The build's running position, read by computed sources and problem reports."""
 
-    __slots__ = ("batch", "invoice_count", "batch_total", "invoice", "invoice_index",
+    __slots__ = ("batch", "invoice_count", "_invoices", "_batch_total", "invoice", "invoice_index",
                  "line_index", "record_index", "record_name", "problems")
 
     def __init__(self, batch: BatchInfo, invoices: Sequence[InvoiceRows], problems: list[Problem]):
         self.batch = batch
         self.invoice_count = len(invoices)
-        self.batch_total = sum((_total(inv) for inv in invoices), Decimal(0))
+        self._invoices = invoices
+        self._batch_total: Decimal | None = None
         self.invoice: InvoiceRows | None = None
         self.invoice_index: int | None = None
         self.line_index: int | None = None
         self.record_index = 0
         self.record_name = ""
         self.problems = problems
+
+    @property
+    def batch_total(self) -> Decimal:
+        """The sum of the invoice totals, added up the first time a rule asks for it."""
+        if self._batch_total is None:
+            self._batch_total = sum((_total(inv) for inv in self._invoices), Decimal(0))
+        return self._batch_total
 
     def report(self, field_index: int, field_name: str, message: str) -> None:
         """A value could not be made (a missing lookup key…): an error on this field."""
@@ -56,6 +66,8 @@ class RunState:
 
 def _total(invoice: InvoiceRows) -> Decimal:
     value = invoice.first.get("Invoice total")
+    if value.__class__ is Decimal:
+        return value  # as Decimal(str(value)) would give it
     try:
         return Decimal(0) if is_empty(value) else Decimal(str(value))
     except InvalidOperation:
@@ -67,10 +79,17 @@ FieldFunction = Callable[[Mapping[str, Any], RunState], str]
 
 @dataclass(frozen=True)
 class CompiledRecord:
-    """A record type and one compiled function per field, in file order."""
+    """A record type, one compiled function per field in file order, and ``make``: all the
+    fields at once (generated, see codegen.py; the field functions when absent)."""
 
     spec: RecordSpec
     fields: tuple[FieldFunction, ...]
+    make: RecordFunction | None = None
+
+    def __post_init__(self) -> None:
+        if self.make is None:
+            fields = self.fields
+            object.__setattr__(self, "make", lambda row, state: [f(row, state) for f in fields])
 
 
 @dataclass
@@ -83,19 +102,6 @@ class BuildResult:
 
 
 _NO_ROW: Mapping[str, Any] = {}
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    # Each record is a few small objects that make no cycles; with the cyclic collector on,
-    # it rescans every record made so far, again and again: about half the build time.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class CompiledMapping:
@@ -113,7 +119,7 @@ class CompiledMapping:
     def build(self, rows: Sequence[Mapping[str, Any]], *, batch: BatchInfo,
               zero_invoices: Policy = "export", credit_memos: Policy = "export") -> BuildResult:
         """Map *Invoices* rows (typed, one per line) to output records in file order."""
-        with _gc_paused():
+        with gc_paused():
             return self._build(rows, batch, zero_invoices, credit_memos)
 
     def _build(self, rows: Sequence[Mapping[str, Any]], batch: BatchInfo, zero_invoices: Policy,
@@ -122,36 +128,40 @@ class CompiledMapping:
             group_invoices(rows), zero_invoices=zero_invoices, credit_memos=credit_memos)
         state = RunState(batch, invoices, problems)
         out: list[OutputRecord] = []
-        self._emit(Grain.FILE_START, _NO_ROW, None, None, state, out)
+        self._emit(Grain.FILE_START, _NO_ROW, None, state, out)
+        heads, lines, ends = (self._makers(g) for g in (Grain.INVOICE, Grain.LINE, Grain.INVOICE_END))
+        append = out.append
+        # the hot loop, written out (no call per invoice or per grain): 100,000 lines in a
+        # batch is a real size for a year-end export
         for index, invoice in enumerate(invoices, start=1):
             state.invoice, state.invoice_index, state.line_index = invoice, index, None
             invoice_id = invoice.invoice_id
-            self._emit(Grain.INVOICE, invoice.first, invoice_id, None, state, out)
-            self._emit_lines(invoice, invoice_id, state, out)
-            state.line_index = None
-            self._emit(Grain.INVOICE_END, invoice.first, invoice_id, None, state, out)
+            first = invoice.rows[0]
+            for name, make in heads:
+                state.record_index, state.record_name = len(out), name
+                append(OutputRecord(name, make(first, state), invoice_id, None))
+            if lines:
+                for line_index, row in enumerate(invoice.lines, start=1):
+                    state.line_index = line_index
+                    line_id = row.get("Line id")
+                    if line_id is not None and line_id.__class__ is not str:
+                        line_id = as_text(line_id)
+                    for name, make in lines:
+                        state.record_index, state.record_name = len(out), name
+                        append(OutputRecord(name, make(row, state), invoice_id, line_id))
+                state.line_index = None
+            for name, make in ends:
+                state.record_index, state.record_name = len(out), name
+                append(OutputRecord(name, make(first, state), invoice_id, None))
         state.invoice = state.invoice_index = None
-        self._emit(Grain.FILE_END, _NO_ROW, None, None, state, out)
+        self._emit(Grain.FILE_END, _NO_ROW, None, state, out)
         return BuildResult(out, self.specs, problems)
 
-    def _emit(self, grain: Grain, row: Mapping[str, Any], invoice_id: str | None, line_id: str | None,
-              state: RunState, out: list[OutputRecord]) -> None:
-        for record in self._by_grain[grain]:
-            state.record_index, state.record_name = len(out), record.spec.name
-            out.append(OutputRecord(record.spec.name, [f(row, state) for f in record.fields], invoice_id, line_id))
+    def _makers(self, grain: Grain) -> list[tuple[str, RecordFunction]]:
+        return [(r.spec.name, cast("RecordFunction", r.make)) for r in self._by_grain[grain]]
 
-    def _emit_lines(self, invoice: InvoiceRows, invoice_id: str | None, state: RunState,
-                    out: list[OutputRecord]) -> None:
-        # the hot loop: 100,000 lines in a batch is a real size for a year-end export
-        line_records = [(r.spec.name, r.fields) for r in self._by_grain[Grain.LINE]]
-        if not line_records:
-            return
-        append = out.append
-        for line_index, row in enumerate(invoice.lines, start=1):
-            state.line_index = line_index
-            line_id = row.get("Line id")
-            if line_id is not None and line_id.__class__ is not str:
-                line_id = as_text(line_id)
-            for name, fields in line_records:
-                state.record_index, state.record_name = len(out), name
-                append(OutputRecord(name, [f(row, state) for f in fields], invoice_id, line_id))
+    def _emit(self, grain: Grain, row: Mapping[str, Any], invoice_id: str | None, state: RunState,
+              out: list[OutputRecord]) -> None:
+        for name, make in self._makers(grain):
+            state.record_index, state.record_name = len(out), name
+            out.append(OutputRecord(name, make(row, state), invoice_id, None))

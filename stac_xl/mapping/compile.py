@@ -1,8 +1,11 @@
 """The Mapping and Lookups sheets → a :class:`CompiledMapping`, or every mistake at once.
 
 Each rule becomes one function ``(row, state) -> str``: source, then Default when the source
-is empty, then the transform chain, then plain text. A wrong rule is a ``MappingError``
-naming its cell (``Mapping!D14``); all of them are collected and raised together as
+is empty, then the transform chain, then plain text. Each record type also gets one
+generated function making all its fields at once (:mod:`stac_xl.mapping.codegen`), which
+the build calls; the field functions make a record again, one by one, when one of its
+values has a problem to report. A wrong rule is a ``MappingError`` naming its cell
+(``Mapping!D14``); all of them are collected and raised together as
 :class:`MappingErrors` (a single one is raised as itself).
 """
 
@@ -13,11 +16,14 @@ from typing import Any, Mapping, Sequence
 
 from stac_xl.errors import MappingError, StacError
 from stac_xl.mapping.build import CompiledMapping, CompiledRecord, FieldFunction, RunState
+from stac_xl.mapping.codegen import FieldPlan, RecordFunction, record_function
 from stac_xl.mapping.lookup import read_lookups_sheet
 from stac_xl.mapping.sheet import MappingSheet, RecordRow, RuleRow, read_mapping_sheet
 from stac_xl.mapping.sources import CompiledSource, compile_source
 from stac_xl.mapping.syntax import RuleProblem
-from stac_xl.mapping.transforms import Transform, TransformContext, ValueProblem, as_text, compile_transforms
+from stac_xl.mapping.transforms import (
+    Transform, TransformContext, ValueProblem, as_text, chain_steps, compile_steps,
+)
 from stac_xl.records import FieldSpec, RecordSpec
 
 
@@ -96,7 +102,7 @@ class _Compiler:
     def __init__(self, sheet: MappingSheet, ctx: TransformContext, errors: list[MappingError]):
         self.sheet, self.ctx, self.errors = sheet, ctx, errors
         self.records: dict[str, RecordRow] = {}
-        self.fields: dict[str, list[tuple[MappedField, FieldFunction]]] = {}
+        self.fields: dict[str, list[tuple[MappedField, FieldFunction, FieldPlan]]] = {}
         self.declared: set[str] = set()
 
     def fail(self, message: str, row: int, header: str, *, rules: bool = True) -> None:
@@ -125,19 +131,21 @@ class _Compiler:
             if as_text(rule.source).strip() or rule.transform or rule.default:
                 self.fail("the field needs a name in the Field column.", rule.row, "Field")
             return  # a row with only the record name: a record without fields (IIF ENDTRNS)
-        source = transform = None
+        source = None
+        steps: list[Transform] = []
         try:
             source = compile_source(rule.source, grain=record.grain, record=record.name, columns=self.ctx.columns)
         except RuleProblem as problem:
             self.fail(str(problem), rule.row, "Source")
         try:
-            transform = compile_transforms(rule.transform, self.ctx)
+            steps = compile_steps(rule.transform, self.ctx)
         except RuleProblem as problem:
             self.fail(str(problem), rule.row, "Transform")
         if source is not None:
             fields = self.fields[record.name]
             spec = MappedField(rule.field, rule.max_length, rule.required)
-            fields.append((spec, field_function(source, rule.default, transform, len(fields), rule.field)))
+            function = field_function(source, rule.default, chain_steps(steps), len(fields), rule.field)
+            fields.append((spec, function, FieldPlan(source, rule.default, tuple(steps))))
 
     def compiled(self) -> list[CompiledRecord]:
         for record in self.records.values():
@@ -145,9 +153,18 @@ class _Compiler:
                 self.fail(f"record '{record.name}' has no rules; add its fields under Rules "
                           "(a rule row with only the record name makes a record without fields).",
                           record.row, "Record", rules=False)
-        return [CompiledRecord(RecordSpec(r.name, r.grain, tuple(s for s, _ in self.fields[r.name]), r.header),
-                               tuple(f for _, f in self.fields[r.name]))
-                for r in self.records.values()]
+        return [self._record(r) for r in self.records.values()]
+
+    def _record(self, record: RecordRow) -> CompiledRecord:
+        fields = self.fields[record.name]
+        functions = tuple(f for _, f, _ in fields)
+        spec = RecordSpec(record.name, record.grain, tuple(s for s, _, _ in fields), record.header)
+        return CompiledRecord(spec, functions, record_function([p for _, _, p in fields], _one_by_one(functions)))
+
+
+def _one_by_one(functions: tuple[FieldFunction, ...]) -> RecordFunction:
+    """A record made by its field functions: each reports its own problem."""
+    return lambda row, state: [f(row, state) for f in functions]
 
 
 def raise_if_any(errors: Sequence[MappingError]) -> None:

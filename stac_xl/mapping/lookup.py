@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from stac_xl.errors import MappingError
+from stac_xl.mapping.inline import offer
 from stac_xl.mapping.sheet import cell_text, column_letter, is_empty_row
 from stac_xl.mapping.syntax import RuleProblem, Step
 from stac_xl.mapping.transforms import Transform, TransformContext, ValueProblem, as_text
@@ -128,8 +129,15 @@ def lookup_transform(step: Step, ctx: TransformContext) -> Transform:
     return _lookup(table, more, None if default_arg is None else default_arg.value)
 
 
+_MEMO_SIZE = 50_000  # distinct key texts remembered per lookup: item codes and customer ids repeat
+
+
 def _lookup(table: LookupTable, more: list[str], default: str | None) -> Transform:
     values, name = table.values, table.name
+    # A one-key lookup of a text depends on nothing else, so its answer is remembered by the
+    # text as it came (before trimming and case folding); keys of other types are not, as
+    # equal numbers and booleans (1, True) have different key texts.
+    memo: dict[str, str] = {}
 
     def run(value: Any, row: Mapping[str, Any]) -> Any:
         if value is None or value.__class__ is str and not value:
@@ -138,11 +146,19 @@ def _lookup(table: LookupTable, more: list[str], default: str | None) -> Transfo
         if more:
             key = (key, *(lookup_key(row.get(c)) for c in more))
         found = values.get(key)
+        if found is None:
+            found = default
         if found is not None:
+            if not more and value.__class__ is str and len(memo) < _MEMO_SIZE:
+                memo[value] = found
             return found
-        if default is not None:
-            return default
         shown = _show([value, *(row.get(c) for c in more)])
         raise ValueProblem(f"{shown} is not in lookup table '{name}'; add it on the Lookups sheet "
                            "or give the lookup a default.")
-    return run
+    if more:
+        return run
+    return offer(run, """\
+if {v}.__class__ is str:
+    {v} = {memo}.get({v}) or {call}({v}, row)
+else:
+    {v} = {call}({v}, row)""", memo=memo)

@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import methodcaller
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Callable, Collection, Mapping, Sequence
 
+from stac_xl.mapping.inline import offer
 from stac_xl.mapping.syntax import RuleProblem
 from stac_xl.mapping.transforms import ValueProblem, as_text, is_empty
 from stac_xl.records import Grain
@@ -83,31 +86,41 @@ def _is_header_only(row: Mapping[str, Any]) -> bool:
     return all(row.get(c) in (None, "") for c in ("Line id", "Description", "Quantity", "Line total"))
 
 
+_INVOICE_ID = methodcaller("get", "Invoice id")
+
+
 def group_invoices(rows: Sequence[Mapping[str, Any]]) -> list[InvoiceRows]:
     """Consecutive rows sharing an Invoice id, as invoices, in sheet order."""
-    invoices: list[InvoiceRows] = []
-    previous: Any = object()
-    for row in rows:
-        invoice_id = row.get("Invoice id")
-        if invoice_id != previous or not invoices:
-            invoices.append(InvoiceRows([]))
-            previous = invoice_id
-        invoices[-1].rows.append(row)
-    for invoice in invoices:
-        only_header = len(invoice.rows) == 1 and _is_header_only(invoice.first)
-        invoice.lines = [] if only_header else invoice.rows
+    invoices = []
+    for _, group in groupby(rows, _INVOICE_ID):  # C loops: build and validation both group 100,000 rows
+        found = list(group)
+        only_header = len(found) == 1 and _is_header_only(found[0])
+        invoices.append(InvoiceRows(found, [] if only_header else found))
     return invoices
 
 
 def _invoice_column(column: str) -> Getter:
-    return lambda row, st: st.invoice.first.get(column)
+    return offer(lambda row, st: st.invoice.first.get(column), "{v} = state.invoice.rows[0].get({column})",
+                 column=column)
 
+
+def _line_amount(row: Mapping[str, Any], st: RunState) -> Decimal | None:
+    return line_amount(row)
+
+
+# the fast paths (see inline.py) of the computed values read on every line
+offer(_line_amount, """\
+{v} = get({column})
+if {v}.__class__ is not Decimal:
+    {v} = {call}(row, state)""", column="Line total")
+_line_index: Getter = offer(lambda row, st: st.line_index, "{v} = state.line_index")
+_line_count: Getter = offer(lambda row, st: len(st.invoice.lines), "{v} = len(state.invoice.lines)")
 
 # name -> (grains where it is known, getter)
 COMPUTED: dict[str, tuple[frozenset[Grain], Getter]] = {
-    "line amount": (frozenset({Grain.LINE}), lambda row, st: line_amount(row)),
-    "line index": (frozenset({Grain.LINE}), lambda row, st: st.line_index),
-    "line count": (INVOICE_GRAINS, lambda row, st: len(st.invoice.lines)),
+    "line amount": (frozenset({Grain.LINE}), _line_amount),
+    "line index": (frozenset({Grain.LINE}), _line_index),
+    "line count": (INVOICE_GRAINS, _line_count),
     "invoice total": (INVOICE_GRAINS, _invoice_column("Invoice total")),
     "invoice subtotal": (INVOICE_GRAINS, _invoice_column("Subtotal")),
     "tax total": (INVOICE_GRAINS, _invoice_column("Tax")),
@@ -116,7 +129,7 @@ COMPUTED: dict[str, tuple[frozenset[Grain], Getter]] = {
     "batch total": (ALL_GRAINS, lambda row, st: st.batch_total),
     "batch date": (ALL_GRAINS, lambda row, st: st.batch.export_date),
     "batch id": (ALL_GRAINS, lambda row, st: st.batch.batch_id),
-    "sequence": (ALL_GRAINS, lambda row, st: st.record_index + 1),
+    "sequence": (ALL_GRAINS, offer(lambda row, st: st.record_index + 1, "{v} = state.record_index + 1")),
 }
 
 

@@ -12,54 +12,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, Callable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Callable, Mapping, Sequence
 
+from stac_xl.mapping.inline import PLAIN_DECIMAL, TEXT_FAST, decimal_fast, offer
+from stac_xl.mapping.dates import date_format, date_transform
 from stac_xl.mapping.syntax import RuleProblem, Step, parse_chain
+from stac_xl.mapping.values import ValueProblem, as_number, as_text, is_empty, plain_decimal
+
+__all__ = ["Transform", "TransformContext", "TransformSpec", "TRANSFORMS", "ValueProblem", "as_number", "as_text",
+           "chain_steps", "compile_steps", "compile_transforms", "date_format", "is_empty", "plain_decimal",
+           "strip_newlines", "to_ascii"]
 
 Transform = Callable[[Any, Mapping[str, Any]], Any]
-
-
-class ValueProblem(Exception):
-    """A value cannot be transformed (a missing lookup key, text where a date belongs)."""
-
-
-def as_text(value: Any) -> str:
-    """The plain text of a value as written to a file: Decimal without exponent, ISO dates,
-    TRUE/FALSE, ``None`` as empty."""
-    if value.__class__ is str:
-        return value
-    if value is None:
-        return ""
-    if value is True or value is False:
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # Excel hands whole numbers over as floats
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return str(value)
-
-
-def as_number(value: Any, usage: str) -> Decimal:
-    """A value as Decimal: numbers as they are, numeric text parsed; else a ValueProblem."""
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
-    if isinstance(value, (float, str)):
-        try:
-            return Decimal(str(value).strip())
-        except InvalidOperation:
-            pass
-    raise ValueProblem(f"{usage} needs a number, not '{as_text(value)}'.")
-
-
-def is_empty(value: Any) -> bool:
-    """None or "" (never compares a Decimal with text: that is slow in the hot loop)."""
-    return value is None or value.__class__ is str and not value
 
 
 def _no_negative_zero(number: Decimal) -> Decimal:
@@ -99,62 +64,7 @@ def _text_transform(func: Callable[[str], str]) -> Transform:
         if value is None or value.__class__ is str and not value:
             return value
         return func(value if value.__class__ is str else as_text(value))
-    return run
-
-
-# --- dates ----------------------------------------------------------------------------------
-
-_DATE_TOKENS = {"YYYY": "{y:04d}", "YY": "{yy:02d}", "MM": "{m:02d}", "M": "{m}", "DD": "{d:02d}", "D": "{d}"}
-
-
-def date_format(pattern: str) -> str:
-    """``MM/DD/YY`` → a ``str.format`` template; a pattern we cannot read is a RuleProblem.
-
-    Letters come in runs (``MMM`` is one run, and not a token), so any other letter or run
-    is refused rather than half-read."""
-    upper, out, i = pattern.strip().upper(), [], 0
-    while i < len(upper):
-        run = upper[i]
-        while i + len(run) < len(upper) and upper[i + len(run)] == run[0]:
-            run += run[0]
-        if run[0].isalpha():
-            if run not in _DATE_TOKENS:
-                raise RuleProblem(f"date pattern '{pattern}' is not understood; use YYYY, YY, MM, M, DD, D "
-                                  "and separators, e.g. date(MM/DD/YY).")
-            out.append(_DATE_TOKENS[run])
-        else:
-            out.append(run.replace("{", "{{").replace("}", "}}"))
-        i += len(run)
-    if not any(part in _DATE_TOKENS.values() for part in out):
-        raise RuleProblem(f"date pattern '{pattern}' has no YYYY, YY, MM, M, DD or D in it, e.g. date(MM/DD/YY).")
-    return "".join(out)
-
-
-def _date_transform(pattern: str) -> Transform:
-    template = date_format(pattern)
-    usage = f"date({pattern})"
-    cache: dict[date, str] = {}  # an invoice's dates repeat on every line
-
-    def run(value: Any, row: Mapping[str, Any]) -> Any:
-        if value is None or value.__class__ is str and not value:
-            return value
-        try:
-            return cache[value]
-        except (KeyError, TypeError):
-            pass
-        day = value
-        if isinstance(day, str):
-            try:
-                day = date.fromisoformat(day.strip()[:10])
-            except ValueError:
-                raise ValueProblem(f"{usage} needs a date, not '{value}'.") from None
-        if not isinstance(day, date):
-            raise ValueProblem(f"{usage} needs a date, not '{as_text(value)}'.")
-        text = template.format(y=day.year, yy=day.year % 100, m=day.month, d=day.day)
-        if len(cache) < 10_000 and not isinstance(value, str):
-            cache[value] = text
-        return text
-    return run
+    return offer(run, TEXT_FAST, func=func)
 
 
 # --- numbers -------------------------------------------------------------------------------
@@ -170,16 +80,24 @@ def _number_transform(places: int, *, implied: bool) -> Transform:
         rounded = number.quantize(step, ROUND_HALF_UP)
         if not rounded:
             rounded = rounded.copy_abs()  # no "-0.00"
-        return format(rounded.scaleb(places), "f") if implied else format(rounded, "f")
-    return run
+        return plain_decimal(rounded.scaleb(places) if implied else rounded)
+    return offer(run, decimal_fast(
+        "{v} = {v}.quantize({step}, ROUND_HALF_UP)",
+        "if not {v}:",
+        "    {v} = {v}.copy_abs()",
+        *(["{v} = {v}.scaleb({places})"] if implied else []),
+        # str() writes an exponent only for a positive exponent or 7+ leading zeros: never
+        # here up to 6 places (implied ends with exponent 0)
+        *(["{v} = str({v})"] if implied or places <= 6 else PLAIN_DECIMAL)), step=step, places=places)
 
 
-def _numeric(func: Callable[[Decimal], Any], usage: str) -> Transform:
+def _numeric(func: Callable[[Decimal], Any], usage: str, *fast: str, **bound: Any) -> Transform:
+    """A transform of a number; ``fast`` (snippet lines, see inline.py) does a Decimal inline."""
     def run(value: Any, row: Mapping[str, Any]) -> Any:
         if value is None or value.__class__ is str and not value:
             return value
         return func(value if value.__class__ is Decimal else as_number(value, usage))
-    return run
+    return offer(run, decimal_fast(*fast), **bound) if fast else run
 
 
 _TRUTHY = {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False, "n": False, "0": False}
@@ -195,7 +113,13 @@ def _yesno(yes: str, no: str) -> Transform:
         if flag is None:
             raise ValueProblem(f"yesno needs TRUE or FALSE, not '{as_text(value)}'.")
         return yes if flag else no
-    return run
+    return offer(run, """\
+if {v} is True:
+    {v} = {yes}
+elif {v} is False:
+    {v} = {no}
+else:
+    {v} = {call}({v}, row)""", yes=yes, no=no)
 
 
 # --- the catalogue ---------------------------------------------------------------------------
@@ -250,7 +174,7 @@ def _make_truncate(step: Step, ctx: TransformContext) -> Transform:
 
 def _make_date(step: Step, ctx: TransformContext) -> Transform:
     step.expect(1, 1)
-    return _date_transform(step.text(0))
+    return date_transform(step.text(0))
 
 
 def _make_number(implied: bool) -> Callable[[Step, TransformContext], Transform]:
@@ -262,18 +186,20 @@ def _make_number(implied: bool) -> Callable[[Step, TransformContext], Transform]
 
 def _make_negate(step: Step, ctx: TransformContext) -> Transform:
     step.expect(0, 0)
-    return _numeric(lambda n: _no_negative_zero(-n), "negate")
+    return _numeric(lambda n: _no_negative_zero(-n), "negate",
+                    "{v} = -{v}", "if not {v}:", "    {v} = {v}.copy_abs()")
 
 
 def _make_abs(step: Step, ctx: TransformContext) -> Transform:
     step.expect(0, 0)
-    return _numeric(lambda n: n.copy_abs(), "abs")
+    return _numeric(lambda n: n.copy_abs(), "abs", "{v} = {v}.copy_abs()")
 
 
 def _make_if_negative(step: Step, ctx: TransformContext) -> Transform:
     step.expect(2, 2)
     negative, otherwise = step.text(0), step.text(1)
-    return _numeric(lambda n: negative if n < 0 else otherwise, "if_negative")
+    return _numeric(lambda n: negative if n < 0 else otherwise, "if_negative",
+                    "{v} = {negative} if {v} < 0 else {otherwise}", negative=negative, otherwise=otherwise)
 
 
 def _make_yesno(step: Step, ctx: TransformContext) -> Transform:
@@ -309,14 +235,19 @@ TRANSFORMS: dict[str, TransformSpec] = {spec.name: spec for spec in (
 )}
 
 
-def compile_transforms(text: str, ctx: TransformContext) -> Transform | None:
-    """A *Transform* cell → one function running the chain left to right (None if empty)."""
+def compile_steps(text: str, ctx: TransformContext) -> list[Transform]:
+    """A *Transform* cell → one function per step, in order (none if the cell is empty)."""
     funcs = []
     for step in parse_chain(text):
         spec = TRANSFORMS.get(step.name)
         if spec is None:
             raise RuleProblem(f"unknown transform '{step.written}'. Known transforms: {', '.join(TRANSFORMS)}.")
         funcs.append(spec.make(step.with_usage(spec.usage), ctx))
+    return funcs
+
+
+def chain_steps(funcs: Sequence[Transform]) -> Transform | None:
+    """Steps as one function running them left to right (None if there are none)."""
     if not funcs:
         return None
     if len(funcs) == 1:
@@ -327,3 +258,8 @@ def compile_transforms(text: str, ctx: TransformContext) -> Transform | None:
             value = func(value, row)
         return value
     return chain
+
+
+def compile_transforms(text: str, ctx: TransformContext) -> Transform | None:
+    """A *Transform* cell → one function running the chain left to right (None if empty)."""
+    return chain_steps(compile_steps(text, ctx))

@@ -1,64 +1,31 @@
 """Problems with records and invoices, collected as a list: never just the first one.
 
-Each :class:`Problem` says where it is (record index and field index, so the *Export* sheet
-can mark the cell; the invoice number, so the clerk can find it in ServiceTrade) and what
-is wrong, in a sentence. ``error`` blocks an export; ``warning`` is shown and allowed.
+:func:`validate_records` checks every record against its record type (required, max
+length, encoding, unknown types) and, given the *Invoices* rows, the invoices themselves
+(:mod:`stac_xl.mapping.invoice_checks`). The problem type lives in
+:mod:`stac_xl.mapping.problems`; both are re-exported here.
 """
 
 from __future__ import annotations
 
 import codecs
-from dataclasses import dataclass
-from itertools import chain
-from decimal import Decimal, InvalidOperation
-from typing import Any, Literal, Mapping, Sequence
+from dataclasses import replace
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from stac_xl.errors import ConfigError
-from stac_xl.mapping.sources import InvoiceRows, group_invoices, line_amount
-from stac_xl.mapping.transforms import ValueProblem, is_empty
+from stac_xl.mapping.gc_pause import gc_paused
+from stac_xl.mapping.invoice_checks import (
+    apply_invoice_policy,
+    check_duplicate_numbers,
+    check_invoice_balance,
+    check_sums_to_zero,
+)
+from stac_xl.mapping.problems import Policy, Problem, Severity, attach_issues, has_errors
+from stac_xl.mapping.sources import InvoiceRows, group_invoices
 from stac_xl.records import OutputRecord, RecordSpec
 
-Severity = Literal["error", "warning"]
-Policy = Literal["export", "skip"]
-HALF_CENT = Decimal("0.005")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem; ``str(problem)`` is the line a clerk reads."""
-
-    severity: Severity
-    message: str
-    invoice_number: str | None = None
-    invoice_id: str | None = None
-    record_index: int | None = None   # position in the record list (Export row - 2)
-    field_index: int | None = None    # position in the record's values
-    record: str | None = None         # record type: TRNS, I, …
-    field: str | None = None          # field name: AMOUNT, Customer, …
-
-    def __str__(self) -> str:
-        where = []
-        if self.invoice_number:
-            where.append(f"Invoice {self.invoice_number}")
-        elif self.record_index is not None:
-            where.append(f"Record {self.record_index + 1}")
-        label = " ".join(part for part in (self.record, self.field) if part)
-        if label:
-            where.append(label)
-        return f"{', '.join(where)}: {self.message}" if where else self.message
-
-
-def has_errors(problems: Sequence[Problem]) -> bool:
-    """True if any problem blocks the export."""
-    return any(p.severity == "error" for p in problems)
-
-
-def attach_issues(records: Sequence[OutputRecord], problems: Sequence[Problem]) -> None:
-    """Copy each record's problems into its ``issues`` (the *Issues* column on *Export*)."""
-    for problem in problems:
-        if problem.record_index is not None and 0 <= problem.record_index < len(records):
-            prefix = f"{problem.field}: " if problem.field else ""
-            records[problem.record_index].issues.append(prefix + problem.message)
+__all__ = ["Policy", "Problem", "Severity", "apply_invoice_policy", "attach_issues", "check_duplicate_numbers",
+           "check_invoice_balance", "check_sums_to_zero", "has_errors", "validate_records"]
 
 
 def _utf(encoding: str) -> bool:
@@ -68,11 +35,20 @@ def _utf(encoding: str) -> bool:
         raise ConfigError(f"Settings: Encoding '{encoding}' is not known; use utf-8, utf-8-sig or cp1252.") from None
 
 
-def _encodes(records: Sequence[OutputRecord], encoding: str) -> bool:
-    """True if every value can be written in ``encoding``: one encode for the whole batch,
-    so the record-by-record search runs only when something cannot be."""
+def _fits(encoding: str) -> Callable[[list[str]], bool]:
+    """``values -> bool``: True if a record's values can all be written in ``encoding``."""
+    # ASCII text (nearly every record) needs no encoding when the codec holds all of ASCII
+    ascii_fits = _can_encode("".join(map(chr, range(128))), encoding)
+
+    def fits(values: list[str]) -> bool:
+        text = "".join(values)
+        return (ascii_fits and text.isascii()) or _can_encode(text, encoding)
+    return fits
+
+
+def _can_encode(text: str, encoding: str) -> bool:
     try:
-        "".join(chain.from_iterable(r.values for r in records)).encode(encoding)
+        text.encode(encoding)
     except UnicodeEncodeError:
         return False
     return True
@@ -89,6 +65,22 @@ def _unencodable(value: str, encoding: str) -> str:
     return ", ".join(f"'{c}'" for c in bad)
 
 
+def _passes(count: int, required: Sequence[int], limits: Sequence[tuple[int, int]],
+            encoding: str | None) -> Callable[[list[str]], Any]:
+    """``values -> truthy`` when a record has the right number of values, no empty required
+    one, none over its limit and (with an ``encoding``) every character writable: one
+    expression, so the 100,000 records that pass cost a call each. Generated from numbers
+    only (positions and limits), e.g.
+    ``lambda v: len(v) == 4 and v[0].strip() and len(v[0]) <= 10 and fits(v)``."""
+    terms = [f"len(v) == {int(count)}"]
+    terms += [f"v[{int(i)}].strip()" for i in required]
+    terms += [f"len(v[{int(i)}]) <= {int(limit)}" for i, limit in limits]
+    namespace = {} if encoding is None else {"fits": _fits(encoding)}
+    if encoding is not None:
+        terms.append("fits(v)")
+    return eval("lambda v: " + " and ".join(terms), namespace)  # noqa: S307 - numbers only, see above
+
+
 class _RecordChecks:
     """The checks of one record type, worked out once: which fields are required, which
     have a limit. Most fields have neither, so a record costs a few comparisons."""
@@ -98,6 +90,7 @@ class _RecordChecks:
         self.count = len(spec.fields)
         self.required = tuple(i for i, f in enumerate(spec.fields) if getattr(f, "required", False))
         self.limits = tuple((i, f.max_length) for i, f in enumerate(spec.fields) if f.max_length is not None)
+        self.passes = _passes(self.count, self.required, self.limits, encoding)
 
     def run(self, index: int, record: OutputRecord, numbers: Mapping[str | None, str]) -> list[Problem]:
         """The problems of one record (an empty list, nearly always)."""
@@ -140,25 +133,50 @@ def validate_records(specs: Sequence[RecordSpec], records: Sequence[OutputRecord
     """Every problem with ``records`` (required, max length, encoding, unknown record types)
     and, when the Invoices ``rows`` are given, with the invoices themselves (balance,
     duplicate numbers)."""
-    check_encoding = None if _utf(encoding) or _encodes(records, encoding) else encoding
-    checks = {spec.name: _RecordChecks(spec, check_encoding) for spec in specs}
-    invoices = group_invoices(rows) if rows is not None else []
-    numbers: dict[str | None, str] = {inv.invoice_id: inv.number for inv in invoices}
-    problems: list[Problem] = []
-    for index, record in enumerate(records):
-        check = checks.get(record.record)
-        if check is None:
-            problems.append(Problem("error", f"record type '{record.record}' is not on the Mapping sheet.",
-                                    numbers.get(record.invoice_id), record.invoice_id, index, record=record.record))
-            continue
-        found = check.run(index, record, numbers)
-        if found:
+    with gc_paused():
+        check_encoding = None if _utf(encoding) else encoding  # UTF-8 writes every character
+        checks = {spec.name: _RecordChecks(spec, check_encoding) for spec in specs}
+        invoices = group_invoices(rows) if rows is not None else []
+        numbers = _Numbers(invoices)
+        problems: list[Problem] = []
+        for index, record in enumerate(records):
+            check = checks.get(record.record)
+            if check is None:
+                problems.append(Problem("error", f"record type '{record.record}' is not on the Mapping sheet.",
+                                        numbers.get(record.invoice_id), record.invoice_id, index,
+                                        record=record.record))
+            elif not check.passes(record.values):
+                problems.extend(check.run(index, record, numbers))
+        if invoices:
+            # where each invoice's first record is, worked out only when an invoice has a problem
+            found = check_invoice_balance(invoices, severity=unbalanced) + check_duplicate_numbers(invoices)
+            if found:
+                first = _first_records(records)
+                found = [replace(p, record_index=first.get(p.invoice_id or "")) for p in found]
             problems.extend(found)
-    if invoices:
-        first = _first_records(records)
-        problems.extend(check_invoice_balance(invoices, severity=unbalanced, first_record=first))
-        problems.extend(check_duplicate_numbers(invoices, first_record=first))
     return problems
+
+
+class _Numbers(Mapping[str | None, str]):
+    """Invoice id → invoice number, made on first use: only a problem needs it."""
+
+    def __init__(self, invoices: Sequence[InvoiceRows]):
+        self._invoices = invoices
+        self._numbers: dict[str | None, str] | None = None
+
+    def _made(self) -> dict[str | None, str]:
+        if self._numbers is None:
+            self._numbers = {inv.invoice_id: inv.number for inv in self._invoices}
+        return self._numbers
+
+    def __getitem__(self, key: str | None) -> str:
+        return self._made()[key]
+
+    def __iter__(self) -> Iterator[str | None]:
+        return iter(self._made())
+
+    def __len__(self) -> int:
+        return len(self._made())
 
 
 def _first_records(records: Sequence[OutputRecord]) -> dict[str, int]:
@@ -167,118 +185,3 @@ def _first_records(records: Sequence[OutputRecord]) -> dict[str, int]:
         if record.invoice_id is not None:
             first.setdefault(record.invoice_id, index)
     return first
-
-
-def _money(value: Decimal) -> str:
-    return format(value.quantize(Decimal("0.01")), "f")
-
-
-def _amount(value: Any) -> Decimal:
-    return Decimal(0) if is_empty(value) else Decimal(str(value))
-
-
-def check_invoice_balance(invoices: Sequence[InvoiceRows], *, severity: Severity = "error",
-                          first_record: Mapping[str, int] | None = None) -> list[Problem]:
-    """Each invoice's line amounts plus tax must equal its total, within half a cent."""
-    problems = []
-    for invoice in invoices:
-        where = dict(invoice_number=invoice.number, invoice_id=invoice.invoice_id,
-                     record_index=(first_record or {}).get(invoice.invoice_id or ""))
-        try:
-            total = invoice.first.get("Invoice total")
-            if is_empty(total):
-                continue
-            lines = sum((line_amount(row) or Decimal(0) for row in invoice.lines), Decimal(0))
-            tax, total = _amount(invoice.first.get("Tax")), _amount(total)
-        except (ValueProblem, InvalidOperation) as exc:
-            problems.append(Problem("error", str(exc) or "an amount is not a number.", **where))
-            continue
-        if abs(lines + tax - total) > HALF_CENT:
-            problems.append(Problem(severity, f"the lines ({_money(lines)}) plus tax ({_money(tax)}) come to "
-                                    f"{_money(lines + tax)}, but the invoice total is {_money(total)}.", **where))
-    return problems
-
-
-def check_duplicate_numbers(invoices: Sequence[InvoiceRows], *,
-                            first_record: Mapping[str, int] | None = None) -> list[Problem]:
-    """An invoice number may appear once in a batch: the accounting system would refuse
-    (or, worse, merge) the second one."""
-    counts: dict[str, int] = {}
-    for invoice in invoices:
-        if invoice.number:
-            counts[invoice.number] = counts.get(invoice.number, 0) + 1
-    problems, seen = [], set()
-    for invoice in invoices:
-        if counts.get(invoice.number, 0) < 2:
-            continue
-        if invoice.number in seen:
-            problems.append(Problem(
-                "error", f"invoice number {invoice.number} is in this batch {counts[invoice.number]} times.",
-                invoice.number, invoice.invoice_id, (first_record or {}).get(invoice.invoice_id or "")))
-        seen.add(invoice.number)
-    return problems
-
-
-def apply_invoice_policy(invoices: Sequence[InvoiceRows], *, zero_invoices: Policy = "export",
-                         credit_memos: Policy = "export") -> tuple[list[InvoiceRows], list[Problem]]:
-    """Leave out $0 invoices and/or credit memos (negative total) when set to ``skip``;
-    each one left out is a warning naming it."""
-    for name, policy in (("zero_invoices", zero_invoices), ("credit_memos", credit_memos)):
-        if policy not in ("export", "skip"):
-            raise ValueError(f"{name} must be 'export' or 'skip', not {policy!r}")
-    kept, problems = [], []
-    for invoice in invoices:
-        raw = invoice.first.get("Invoice total")
-        try:
-            total = None if is_empty(raw) else _amount(raw)
-        except InvalidOperation:
-            total = None  # the balance check reports it
-        reason = None
-        if total is not None and total == 0 and zero_invoices == "skip":
-            reason = "its total is 0.00 and $0 invoices are set to skip"
-        elif total is not None and total < 0 and credit_memos == "skip":
-            reason = f"it is a credit memo ({_money(total)}) and credit memos are set to skip"
-        if reason is None:
-            kept.append(invoice)
-        else:
-            problems.append(Problem("warning", f"left out of the file: {reason}.",
-                                    invoice.number, invoice.invoice_id))
-    return kept, problems
-
-
-def check_sums_to_zero(specs: Sequence[RecordSpec], records: Sequence[OutputRecord], *,
-                       record_names: Sequence[str] = ("TRNS", "SPL"), amount_field: str = "AMOUNT",
-                       end_record: str = "ENDTRNS") -> list[Problem]:
-    """IIF: each transaction (a ``TRNS`` up to its ``ENDTRNS``) must add up to zero.
-
-    Amounts are read back from the formatted values, so hand edits on *Export* count."""
-    positions = {s.name: s.field_names.index(amount_field) for s in specs
-                 if s.name in record_names and amount_field in s.field_names}
-    problems: list[Problem] = []
-    start, total = None, Decimal(0)
-
-    def close() -> None:
-        if start is not None and total != 0:
-            opener = records[start]
-            problems.append(Problem(
-                "error", f"the transaction does not balance: its {' and '.join(record_names)} amounts "
-                f"add up to {total}, not 0.", None, opener.invoice_id, start,
-                positions.get(opener.record), opener.record, amount_field))
-
-    for index, record in enumerate(records):
-        if record.record == record_names[0]:
-            close()
-            start, total = index, Decimal(0)
-        if record.record in positions and start is not None:
-            at = positions[record.record]
-            raw = record.values[at].strip() if at < len(record.values) else ""
-            try:
-                total += Decimal(raw.replace(",", ""))
-            except InvalidOperation:
-                problems.append(Problem("error", f"'{raw}' is not an amount.", None, record.invoice_id,
-                                        index, at, record.record, amount_field))
-        if record.record == end_record:
-            close()
-            start = None
-    close()
-    return problems

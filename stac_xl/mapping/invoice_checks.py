@@ -1,0 +1,147 @@
+"""Checks of whole invoices and transactions: balance, duplicate numbers, the $0 and
+credit-memo policies, IIF transactions summing to zero. Each returns every problem found.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal, InvalidOperation
+from typing import Any, Mapping, Sequence
+
+from stac_xl.mapping.problems import Policy, Problem, Severity
+from stac_xl.mapping.sources import InvoiceRows, line_amount
+from stac_xl.mapping.values import ValueProblem, as_text, is_empty
+from stac_xl.records import OutputRecord, RecordSpec
+
+HALF_CENT = Decimal("0.005")
+ZERO = Decimal(0)
+
+
+def _money(value: Decimal) -> str:
+    return format(value.quantize(Decimal("0.01")), "f")
+
+
+def _amount(value: Any) -> Decimal:
+    if value.__class__ is Decimal:
+        return value  # what Decimal(str(value)) would give, without the round trip
+    return Decimal(0) if is_empty(value) else Decimal(str(value))
+
+
+def check_invoice_balance(invoices: Sequence[InvoiceRows], *, severity: Severity = "error",
+                          first_record: Mapping[str, int] | None = None) -> list[Problem]:
+    """Each invoice's line amounts plus tax must equal its total, within half a cent."""
+    problems = []
+    for invoice in invoices:
+        # written out (no call per invoice or line where values are typed): 20,000 invoices
+        first = invoice.rows[0]
+        total = first.get("Invoice total")
+        if total is None or total.__class__ is str and not total:
+            continue
+        try:
+            lines = ZERO
+            for row in invoice.lines:  # a typed Line total is its line_amount()
+                amount = row.get("Line total")
+                lines += amount if amount.__class__ is Decimal else line_amount(row) or ZERO
+            tax = first.get("Tax")
+            tax = tax if tax.__class__ is Decimal else _amount(tax)
+            total = total if total.__class__ is Decimal else _amount(total)
+        except (ValueProblem, InvalidOperation) as exc:
+            problems.append(Problem("error", str(exc) or "an amount is not a number.",
+                                    **_where(invoice, first_record)))
+            continue
+        if abs(lines + tax - total) > HALF_CENT:
+            problems.append(Problem(severity, f"the lines ({_money(lines)}) plus tax ({_money(tax)}) come to "
+                                    f"{_money(lines + tax)}, but the invoice total is {_money(total)}.",
+                                    **_where(invoice, first_record)))
+    return problems
+
+
+def _where(invoice: InvoiceRows, first_record: Mapping[str, int] | None) -> dict[str, Any]:
+    return dict(invoice_number=invoice.number, invoice_id=invoice.invoice_id,
+                record_index=(first_record or {}).get(invoice.invoice_id or ""))
+
+
+def check_duplicate_numbers(invoices: Sequence[InvoiceRows], *,
+                            first_record: Mapping[str, int] | None = None) -> list[Problem]:
+    """An invoice number may appear once in a batch: the accounting system would refuse
+    (or, worse, merge) the second one."""
+    numbers = [n if (n := invoice.rows[0].get("Invoice number")).__class__ is str else as_text(n)
+               for invoice in invoices]  # InvoiceRows.number, without two calls per invoice
+    counts = Counter(n for n in numbers if n)
+    if not counts or max(counts.values()) < 2:
+        return []
+    problems, seen = [], set()
+    for invoice, number in zip(invoices, numbers):
+        if counts.get(number, 0) < 2:
+            continue
+        if number in seen:
+            problems.append(Problem(
+                "error", f"invoice number {number} is in this batch {counts[number]} times.",
+                number, invoice.invoice_id, (first_record or {}).get(invoice.invoice_id or "")))
+        seen.add(number)
+    return problems
+
+
+def apply_invoice_policy(invoices: Sequence[InvoiceRows], *, zero_invoices: Policy = "export",
+                         credit_memos: Policy = "export") -> tuple[list[InvoiceRows], list[Problem]]:
+    """Leave out $0 invoices and/or credit memos (negative total) when set to ``skip``;
+    each one left out is a warning naming it."""
+    for name, policy in (("zero_invoices", zero_invoices), ("credit_memos", credit_memos)):
+        if policy not in ("export", "skip"):
+            raise ValueError(f"{name} must be 'export' or 'skip', not {policy!r}")
+    kept, problems = [], []
+    for invoice in invoices:
+        raw = invoice.rows[0].get("Invoice total")
+        try:
+            total = raw if raw.__class__ is Decimal else None if is_empty(raw) else _amount(raw)
+        except InvalidOperation:
+            total = None  # the balance check reports it
+        reason = None
+        if total is not None and total == 0 and zero_invoices == "skip":
+            reason = "its total is 0.00 and $0 invoices are set to skip"
+        elif total is not None and total < 0 and credit_memos == "skip":
+            reason = f"it is a credit memo ({_money(total)}) and credit memos are set to skip"
+        if reason is None:
+            kept.append(invoice)
+        else:
+            problems.append(Problem("warning", f"left out of the file: {reason}.",
+                                    invoice.number, invoice.invoice_id))
+    return kept, problems
+
+
+def check_sums_to_zero(specs: Sequence[RecordSpec], records: Sequence[OutputRecord], *,
+                       record_names: Sequence[str] = ("TRNS", "SPL"), amount_field: str = "AMOUNT",
+                       end_record: str = "ENDTRNS") -> list[Problem]:
+    """IIF: each transaction (a ``TRNS`` up to its ``ENDTRNS``) must add up to zero.
+
+    Amounts are read back from the formatted values, so hand edits on *Export* count."""
+    positions = {s.name: s.field_names.index(amount_field) for s in specs
+                 if s.name in record_names and amount_field in s.field_names}
+    problems: list[Problem] = []
+    start, total = None, Decimal(0)
+
+    def close() -> None:
+        if start is not None and total != 0:
+            opener = records[start]
+            problems.append(Problem(
+                "error", f"the transaction does not balance: its {' and '.join(record_names)} amounts "
+                f"add up to {total}, not 0.", None, opener.invoice_id, start,
+                positions.get(opener.record), opener.record, amount_field))
+
+    for index, record in enumerate(records):
+        if record.record == record_names[0]:
+            close()
+            start, total = index, Decimal(0)
+        if record.record in positions and start is not None:
+            at = positions[record.record]
+            raw = record.values[at].strip() if at < len(record.values) else ""
+            try:
+                total += Decimal(raw.replace(",", ""))
+            except InvalidOperation:
+                problems.append(Problem("error", f"'{raw}' is not an amount.", None, record.invoice_id,
+                                        index, at, record.record, amount_field))
+        if record.record == end_record:
+            close()
+            start = None
+    close()
+    return problems

@@ -1,0 +1,60 @@
+"""A cell value as the mapping reads it: its plain text, its number, whether it is empty,
+and :class:`ValueProblem`, raised when a value cannot be made into what a rule asks.
+
+Shared by sources, transforms, lookups and validation; kept apart from the transform
+catalogue so each stays one concept.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+
+class ValueProblem(Exception):
+    """A value cannot be transformed (a missing lookup key, text where a date belongs)."""
+
+
+def as_text(value: Any) -> str:
+    """The plain text of a value as written to a file: Decimal without exponent, ISO dates,
+    TRUE/FALSE, ``None`` as empty."""
+    if value.__class__ is str:
+        return value
+    if value is None:
+        return ""
+    if value is True or value is False:
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, Decimal):
+        return plain_decimal(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # Excel hands whole numbers over as floats
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def plain_decimal(number: Decimal) -> str:
+    """``format(number, "f")``: digits without an exponent (1E+3 is 1000)."""
+    # str() is twice as fast and gives the same text whenever it has no exponent in it
+    text = str(number)
+    return format(number, "f") if "E" in text else text
+
+
+def as_number(value: Any, usage: str) -> Decimal:
+    """A value as Decimal: numbers as they are, numeric text parsed; else a ValueProblem."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    if isinstance(value, (float, str)):
+        try:
+            return Decimal(str(value).strip())
+        except InvalidOperation:
+            pass
+    raise ValueProblem(f"{usage} needs a number, not '{as_text(value)}'.")
+
+
+def is_empty(value: Any) -> bool:
+    """None or "" (never compares a Decimal with text: that is slow in the hot loop)."""
+    return value is None or value.__class__ is str and not value
