@@ -124,7 +124,7 @@ function Install-Addin {
     $buildDir = Join-Path $Root 'addin'
     $interpreter = Join-Path $Venv 'Scripts\python.exe'
     Say 'Building the add-in...'
-    & $VenvPython -m stac_xl.cli addin build --out $buildDir --interpreter $interpreter
+    & $VenvPython -m stac_xl.cli addin build --out $buildDir --interpreter $interpreter --sources (Join-Path $Source 'workbook')
     if ($LASTEXITCODE -ne 0) { Fail 'Building STAC.xlam failed (see the messages above).' }
     New-Item -ItemType Directory -Force -Path $XlStart | Out-Null
     Copy-Item (Join-Path $buildDir $AddinName) (Join-Path $XlStart $AddinName) -Force

@@ -107,8 +107,13 @@ def _cmd_load_preset(args: argparse.Namespace) -> int:
 def _cmd_addin_build(args: argparse.Namespace) -> int:
     from stac_xl.addin.build import build_addin
 
+    from stac_xl.errors import ConfigError
+
     kwargs = {"interpreter_win": args.interpreter} if args.interpreter else {}
-    path = build_addin(Path(args.out), **kwargs)
+    try:
+        path = build_addin(Path(args.out), sources_dir=Path(args.sources) if args.sources else None, **kwargs)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{exc}; pass --sources with the workbook/ folder of the stac_xl download.") from None
     print(f"Built {path}")
     return 0
 
@@ -215,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     b = addin.add_parser("build", help="build STAC.xlam from workbook/ and the pinned xlwings")
     b.add_argument("--out", default="dist", metavar="DIR", help="output folder (default ./dist)")
     b.add_argument("--interpreter", help=r"python.exe the add-in runs (default %%LOCALAPPDATA%%\stac_xl\venv\Scripts\python.exe)")
+    b.add_argument("--sources", metavar="DIR", help="folder with customUI.xml and STAC.bas (default: the checkout's workbook/)")
     b.set_defaults(func=_cmd_addin_build)
 
     p = sub.add_parser("login", help="store ServiceTrade credentials in the system credential store")
