@@ -17,7 +17,8 @@ from decimal import Decimal
 from typing import Any, Callable, Sequence
 
 from stac_xl.jsonpath import Keys, compile_path, is_line_path, line_keys, resolve
-from stac_xl.models import Invoice, InvoiceItem, gc_paused
+from stac_xl.gc_pause import gc_paused
+from stac_xl.models import Invoice, InvoiceItem
 from stac_xl.table import Column, ColumnKind, Table
 
 K = ColumnKind

@@ -9,6 +9,7 @@ failed save never leaves a half-written book. Every failure a clerk can cause is
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import tempfile
@@ -67,12 +68,24 @@ def _load(path: Path) -> Workbook:
         with warnings.catch_warnings():
             # openpyxl warns about features it drops (e.g. some extensions): noise to a clerk.
             warnings.simplefilter("ignore")
-            return load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
+            book = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
+        _hold_vba_in_memory(book, path)
+        return book
     except PermissionError as exc:
         raise WorkbookError(f"{path} cannot be read (permission denied).") from exc
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, SyntaxError) as exc:
         # SyntaxError covers xml.etree's ParseError: the zip holds something that is not xlsx.
         raise _not_excel(path) from exc
+
+
+def _hold_vba_in_memory(book: Workbook, path: Path) -> None:
+    """openpyxl keeps an .xlsm's zip open to copy its VBA on save. An open handle would stop
+    the atomic replace on Windows and leak a file object, so keep a copy in memory instead."""
+    archive = getattr(book, "vba_archive", None)
+    if archive is None:
+        return
+    book.vba_archive = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+    archive.close()
 
 
 @lru_cache(maxsize=256)
