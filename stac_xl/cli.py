@@ -166,6 +166,16 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fetch_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first created date (default: Days to fetch before today)")
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last created date (default: --from)")
+    p.add_argument("--base-url", help="ServiceTrade API address (default: STAC_BASE_URL, then Settings)")
+
+
+def _out_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", metavar="DIR", help="folder for the file (default: Output folder setting, else the workbook's folder)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line; the README's reference is checked against this."""
     parser = argparse.ArgumentParser(
@@ -183,9 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("fetch", help="fetch invoices from ServiceTrade onto the Invoices sheet")
     p.add_argument("book", help="the STAC workbook")
-    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first created date (default: Days to fetch before today)")
-    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last created date (default: --from)")
-    p.add_argument("--base-url", help="ServiceTrade API address (default: STAC_BASE_URL, then Settings)")
+    _fetch_options(p)
     p.set_defaults(func=_cmd_fetch)
 
     p = sub.add_parser("preview", help="map the Invoices sheet onto the Export sheet, marking every problem")
@@ -195,15 +203,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="validate the Export sheet and write the import file")
     p.add_argument("book", help="the STAC workbook")
-    p.add_argument("--out", metavar="DIR", help="folder for the file (default: Output folder setting, else the workbook's folder)")
+    _out_option(p)
     p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser("run", help="fetch, preview and export in one go (for scheduled runs)")
     p.add_argument("book", help="the STAC workbook")
-    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first created date (default: Days to fetch before today)")
-    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last created date (default: --from)")
-    p.add_argument("--base-url", help="ServiceTrade API address (default: STAC_BASE_URL, then Settings)")
-    p.add_argument("--out", metavar="DIR", help="folder for the file (default: Output folder setting, else the workbook's folder)")
+    _fetch_options(p)
+    _out_option(p)
     p.add_argument("--show", type=int, default=20, help=argparse.SUPPRESS)
     p.set_defaults(func=_cmd_run)
 

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Iterator
 
 import pytest
-import xlwings as xw
-import xl_memory_engine
 from xl_memory_engine import MemoryEngine, new_book
 
 from stac_xl.book.live import MARK_COLORS, LiveWorkbook, progress
@@ -21,14 +18,6 @@ from stac_xl.errors import WorkbookError
 from stac_xl.table import Column, ColumnKind, Table
 
 KINDS = [ColumnKind.TEXT, ColumnKind.DATE, ColumnKind.MONEY, ColumnKind.INTEGER, ColumnKind.GENERAL]
-
-
-@pytest.fixture()
-def engine() -> Iterator[MemoryEngine]:
-    previous = xw.engines.active
-    engine = xl_memory_engine.install()
-    yield engine
-    xw.engines.active = previous
 
 
 def invoice_table(rows: int, columns: int = 33) -> Table:

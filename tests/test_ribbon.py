@@ -10,7 +10,6 @@ from typing import Iterator
 
 import keyring
 import pytest
-import xl_memory_engine
 import xlwings as xw
 from keyring.backend import KeyringBackend
 from xl_memory_engine import MemoryEngine, new_book
@@ -60,14 +59,6 @@ class MemoryKeyring(KeyringBackend):
 
     def delete_password(self, service: str, username: str) -> None:
         self.store.pop((service, username), None)
-
-
-@pytest.fixture()
-def engine() -> Iterator[MemoryEngine]:
-    previous = xw.engines.active
-    engine = xl_memory_engine.install()
-    yield engine
-    xw.engines.active = previous
 
 
 @pytest.fixture()
