@@ -154,8 +154,8 @@ def store_credentials(username: str, password: str, *, store: CredentialStore | 
             f"The username '{USERNAME_KEY}' cannot be saved; set {ENV_USERNAME} and {ENV_PASSWORD} instead."
         )
     store = store or KeyringStore()
+    store.set_password(SERVICE, username, password)  # first: a store that fails says "saved"
     previous = store.get_password(SERVICE, USERNAME_KEY)
-    store.set_password(SERVICE, username, password)
     store.set_password(SERVICE, USERNAME_KEY, username)
     if previous and previous != username and store.get_password(SERVICE, previous) is not None:
         store.delete_password(SERVICE, previous)
