@@ -1,18 +1,24 @@
 """The export job a workbook describes: its Settings, the writer they choose, its Mapping
 and Lookups sheets, and the checks every record list must pass before it is a file.
 
-Preview and Export both start here, so they judge records by the same rules.
+Preview and Export both start here, so they judge records by the same rules: the record
+checks (required, lengths, encoding, the form of dates and numbers), the invoice checks on
+*Invoices*, and the profile's *Balance check* setting (for an IIF file without one, every
+transaction summing to zero).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from stac_xl.book import layout
 from stac_xl.book.port import WorkbookPort
 from stac_xl.records import OutputRecord, RecordSpec
 from stac_xl.settings import Settings, read_settings
+
+if TYPE_CHECKING:
+    from stac_xl.mapping.balance import BalanceCheck
 
 
 @dataclass
@@ -24,11 +30,12 @@ class Job:
     mapping_grid: list[list[Any]]
     lookups_grid: list[list[Any]]
     policies: dict[str, str]
+    balance: BalanceCheck | None = None  # the Balance check setting, read
 
 
 def load_job(book: WorkbookPort) -> Job:
     """Read Settings, Mapping and Lookups; a bad setting is a ConfigError naming its row."""
-    from stac_xl.target import invoice_policies, writer_for
+    from stac_xl.target import balance_check, invoice_policies, writer_for
 
     settings = read_settings(book.read_grid(layout.SETTINGS))
     return Job(
@@ -37,16 +44,21 @@ def load_job(book: WorkbookPort) -> Job:
         mapping_grid=book.read_grid(layout.MAPPING),
         lookups_grid=book.read_grid(layout.LOOKUPS),
         policies=dict(invoice_policies(settings)),
+        balance=balance_check(settings),
     )
 
 
 def check_records(job: Job, specs: Sequence[RecordSpec], records: Sequence[OutputRecord],
                   rows: Sequence[Mapping[str, Any]] | None) -> list[Any]:
     """Every problem with ``records`` for this job's file: required fields, lengths,
-    encodability, invoice balance and duplicates, and for IIF, transactions summing to zero."""
+    encodability, the form of dates, numbers and yes/no values (the records may hold hand
+    edits), invoice balance and duplicates on *Invoices*, and the *Balance check* of each
+    invoice in the file (without one, for IIF, transactions summing to zero)."""
     from stac_xl.mapping import check_sums_to_zero, validate_records
 
-    problems = validate_records(specs, records, encoding=job.writer.options.encoding, rows=rows)
-    if job.writer.key == "iif":
+    problems = validate_records(specs, records, encoding=job.writer.options.encoding, rows=rows, check_forms=True)
+    if job.balance is not None:
+        problems += job.balance.check(specs, records, rows)
+    elif job.writer.key == "iif":
         problems += check_sums_to_zero(specs, records)
     return problems

@@ -5,7 +5,8 @@ Quoting (and, for fixed-width files, Right-aligned fields and Pad character) and
 registered writer with those options. A value the writer refuses, or a combination that
 cannot work, is a :class:`ConfigError` naming the Settings row, because the clerk fixes it
 there, not in writer option names. ``invoice_policies(settings)`` does the same for the
-two rows the mapping's build reads (Zero invoices, Credit memos).
+two rows the mapping's build reads (Zero invoices, Credit memos), and
+``balance_check(settings)`` for the profile's *Balance check* (stac_xl.mapping.balance).
 
 Settings that only one file type uses are ignored for the others: a clerk who loads a
 fixed-width preset and then a CSV one keeps a harmless "Right-aligned fields" row.
@@ -19,6 +20,9 @@ from pydantic import ValidationError
 
 from stac_xl.errors import ConfigError
 from stac_xl.mapping import Policy
+from stac_xl.mapping.balance import EXAMPLE as BALANCE_EXAMPLE
+from stac_xl.mapping.balance import SETTING as BALANCE_SETTING
+from stac_xl.mapping.balance import BalanceCheck, BalanceSyntax, parse_balance_check
 from stac_xl.settings import HEADER, Settings, read_settings
 from stac_xl.writers import Writer, get_writer, writer_keys
 from stac_xl.writers.delimited import DelimitedOptions
@@ -28,6 +32,11 @@ WRITER_SETTING_NOTES: dict[str, str] = {
     "Right-aligned fields": "Fixed-width files only: fields padded on the left, e.g. H.Total, D.Amount "
                             "(Record.Field, or just Field). The rest are left-aligned.",
     "Pad character": "Fixed-width files only: what pads right-aligned fields: 0 (zero) or space.",
+}
+# Settings rows a profile sets beyond SETTINGS_ROWS and the writer's, with their notes.
+PROFILE_SETTING_NOTES: dict[str, str] = {
+    BALANCE_SETTING: "How each invoice must add up in the file, checked on Preview and Export, e.g. "
+                     "I.Amount = sum(D.Amount, D tax.Amount). Empty = no such check.",
 }
 _PAD_WORDS = {"": " ", "space": " ", "blank": " ", "0": "0", "zero": "0"}
 _POLICIES: tuple[Policy, ...] = ("export", "skip")
@@ -132,3 +141,15 @@ def invoice_policies(settings: Settings | Mapping[str, Any]) -> dict[str, Policy
             raise ConfigError(f"Settings: {row} must be export or skip, not '{value}'.")
         found[key] = word  # type: ignore[assignment]
     return found
+
+
+def balance_check(settings: Settings | Mapping[str, Any]) -> BalanceCheck | None:
+    """The *Balance check* setting, read (None when empty or absent); a setting that cannot
+    be read is a ConfigError naming it."""
+    typed = as_settings(settings)
+    text = _other(typed, BALANCE_SETTING)
+    try:
+        return parse_balance_check(text)
+    except BalanceSyntax as exc:
+        raise ConfigError(f"Settings: {BALANCE_SETTING} '{text}' cannot be read: {exc}; "
+                          f"write it like {BALANCE_EXAMPLE}.") from None

@@ -79,7 +79,7 @@ BAD_RULES = [
     (RECORDS, [["I", "Customer", "customer", "", "", "", "", ""]],
      "Mapping!C8: unknown column 'customer'. Closest Invoices columns: 'Customer', 'Customer id', 'Customer PO'."),
     (RECORDS, [["I", "Customer", "Customer", "uper", "", "", "", ""]],
-     "Mapping!D8: unknown transform 'uper'. Known transforms: upper, lower, trim, strip_newlines, ascii, "
+     "Mapping!D8: unknown transform 'uper'. Known transforms: upper, lower, trim, strip_newlines, ascii, ansi, "
      "replace, truncate, pad_left, pad_right, date, number, implied, negate, abs, if_negative, yesno, lookup."),
     (RECORDS, [["I", "Account", "Customer", "lookup(Accounts)", "", "", "", ""]],
      "Mapping!D8: there is no lookup table 'Accounts' on the Lookups sheet. Tables: GL accounts."),
@@ -103,7 +103,7 @@ BAD_RULES = [
     (RECORDS, [["I", "Amount", "[line amount]", "", "", "", "", ""]],
      "Mapping!C8: [line amount] is only known on line records; 'I' is an invoice record."),
     (RECORDS, [["I", "Amount", "[line amt]", "", "", "", "", ""]],
-     "Mapping!C8: unknown computed value [line amt]. Computed values: [line amount], [line index], [line count], "
+     "Mapping!C8: unknown computed value [line amt]. Computed values: [line amount], [line index], [line count], [distribution count], "
      "[invoice total], [invoice subtotal], [tax total], [invoice index], [invoice count], [batch total], "
      "[batch date], [batch id], [sequence]."),
     (RECORDS, [["I", "Memo", "Job {Job number", "", "", "", "", ""]],
@@ -155,7 +155,7 @@ def test_every_bad_rule_is_reported_at_once_in_sheet_order():
     with pytest.raises(MappingErrors) as caught:
         compile_mapping(grid(RECORDS, rules), LOOKUPS, invoice_columns=COLUMNS)
     assert str(caught.value).splitlines() == [
-        "Mapping!D8: unknown transform 'uper'. Known transforms: upper, lower, trim, strip_newlines, ascii, "
+        "Mapping!D8: unknown transform 'uper'. Known transforms: upper, lower, trim, strip_newlines, ascii, ansi, "
         "replace, truncate, pad_left, pad_right, date, number, implied, negate, abs, if_negative, yesno, lookup.",
         "Mapping!F8: Required must be yes or no, not 'maybe'.",
         "Mapping!G8: Max length must be a whole number above 0, or empty; not '-1'.",

@@ -175,10 +175,11 @@ def test_verified_flags() -> None:
 ])
 def test_unverified_layouts_say_so_on_every_record_row(name: str, words: tuple[str, ...]) -> None:
     grid = get_preset(name).mapping
+    notes = grid[1].index("Notes")  # columns are found by header (Only if came before Notes)
     records = grid[2:grid.index(["Rules"]) - 1]
-    assert len(records) == 2
+    assert len(records) == 3  # invoice, line, and the sales-tax line
     for row in records:
-        assert all(word in row[3].lower() for word in words), row
+        assert all(word in row[notes].lower() for word in words), row
 
 
 def test_fixture_rows_have_exactly_the_invoices_columns() -> None:
@@ -312,7 +313,7 @@ def test_generic_xml_is_valid_against_the_xsd_and_adds_up() -> None:
 # Positions (0-based, half-open) written down from the layout, not read from the preset.
 FW_H = {"RecType": (0, 1), "Customer": (1, 11), "Invoice": (11, 21), "Date": (21, 29), "DueDate": (29, 37),
         "Total": (37, 49)}
-FW_D = {"RecType": (0, 1), "Invoice": (1, 11), "Item": (11, 21), "Description": (21, 61), "Qty": (61, 68),
+FW_D = {"RecType": (0, 1), "Invoice": (1, 11), "Item": (11, 26), "Description": (26, 61), "Qty": (61, 68),
         "Amount": (68, 80)}
 
 
@@ -407,14 +408,18 @@ def test_load_preset_sets_its_settings_and_keeps_every_other_row() -> None:
     before = book.read_grid("Settings")
     load_preset(book, "quickbooks-iif")
     after = book.read_grid("Settings")
-    assert len(after) == len(before)
+    # the one row a preset adds to a sheet without it: its Balance check, with its note
+    added = 0 if any(row and row[0] == "Balance check" for row in before) else 1
+    assert len(after) == len(before) + added
+    assert setting(book, "Balance check")[:2] == ["Balance check", "sum(TRNS.AMOUNT, SPL.AMOUNT, SPL tax.AMOUNT) = 0"]
+    assert added == 0 or "Preview and Export" in after[-1][2]
     assert setting(book, "Target profile")[1] == "quickbooks-iif"
     assert setting(book, "File type")[:2] == ["File type", "iif"] and setting(book, "Encoding")[1] == "cp1252"
     assert setting(book, "Time zone")[1] == "America/Chicago"
     assert setting(book, "My reminder") == ["My reminder", "call Sam", "a row the clerk added"]
     assert setting(book, "Base URL") == list(SETTINGS_ROWS[0])
     changed = {"Target profile", "File type", "File extension", "Encoding", "Delimiter", "Quoting",
-               "Line ending", "Zero invoices", "Credit memos"}
+               "Line ending", "Zero invoices", "Credit memos", "Balance check"}
     for old, new in zip(before, after):
         if old[0] not in changed:
             assert new == old
@@ -448,12 +453,15 @@ def test_fixed_width_preset_appends_its_own_settings_rows_and_they_survive_anoth
     book = new_book()
     load_preset(book, "fixed-width-example")
     rows = book.read_grid("Settings")
-    assert rows[-2][:2] == ["Right-aligned fields", "H.Total, D.Qty, D.Amount"] and "Fixed-width" in rows[-2][2]
+    balance = setting(book, "Balance check")
+    assert balance[:2] == ["Balance check", "H.Total = sum(D.Amount, D tax.Amount)"] and "Preview" in balance[2]
+    assert rows[-2][:2] == ["Right-aligned fields", "H.Total, D.Qty, D.Amount, D tax.Amount"] and "Fixed-width" in rows[-2][2]
     assert rows[-1][:2] == ["Pad character", "0"]
     assert writer_for(read_settings(rows)).options.model_dump()["pad_char"] == "0"
     load_preset(book, "generic-csv")
     rows = book.read_grid("Settings")
     assert rows[-2][0] == "Right-aligned fields"  # kept, and ignored by a delimited file
+    assert setting(book, "Balance check")[:2] == ["Balance check", None]  # every preset sets it: emptied here
     assert writer_for(read_settings(rows)).extension == ".csv"
     assert setting(book, "File extension")[1] == ".csv"
 

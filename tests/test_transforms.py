@@ -43,6 +43,12 @@ CASES = [
     ("ascii", "Café Crème", "Cafe Creme"),
     ("ascii", "165°F – ½ in", "165F - 1/2 in"),
     ("ascii", "Łódź “quoted”", 'Lodz "quoted"'),
+    ("ascii", 'Threaded rod ⅜" → 55°F', 'Threaded rod 3/8" -> 55F'),  # fractions and arrows spelled out
+    ("ansi", "Café Crème — ½, 55°F, 45/5 µF", "Café Crème — ½, 55°F, 45/5 µF"),  # all in Windows-1252: kept
+    ("ansi", 'Threaded rod ⅜" (ft); 55°F → 45°F', 'Threaded rod 3/8" (ft); 55°F -> 45°F'),  # only the rest spelled out
+    ("ansi", "Łódź “quoted” ✓", "Lódz “quoted” "),          # Ł, ź not in Windows-1252; ó, curly quotes are; ✓ dropped
+    ("strip_newlines | ansi | truncate(41)", "Hartwell, Price & Doyle Property Management",
+     "Hartwell, Price & Doyle Property Manageme"),           # QuickBooks keeps 41 characters of a name
     ("truncate(10)", "Quarterly fire sprinkler inspection", "Quarterly "),
     ("truncate(50)", "short", "short"),
     ('pad_left(10,"0")', "10041", "0000010041"),
@@ -132,7 +138,7 @@ def test_plain_text_of_untransformed_values(value, expected):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("uper", "unknown transform 'uper'. Known transforms: upper, lower, trim, strip_newlines, ascii, replace, "
+    ("uper", "unknown transform 'uper'. Known transforms: upper, lower, trim, strip_newlines, ascii, ansi, replace, "
              "truncate, pad_left, pad_right, date, number, implied, negate, abs, if_negative, yesno, lookup."),
     ("trim | ", "there is an empty step between two | signs."),
     ("truncate", "truncate needs 1 argument, e.g. truncate(30)."),

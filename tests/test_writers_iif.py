@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from stac_xl.mapping import check_sums_to_zero
 from stac_xl.records import FieldSpec, Grain, OutputRecord, RecordSpec
 from stac_xl.writers.base import WriteProblem
 from stac_xl.writers.iif import IifWriter
@@ -124,3 +125,51 @@ def test_transaction_without_endtrns_type_is_refused() -> None:
 def test_column_name_with_a_tab_is_refused() -> None:
     with pytest.raises(WriteProblem, match="cannot be an IIF keyword or column name"):
         write([], [spec("CUST", ["NA\tME"], Grain.INVOICE)])
+
+
+# --- the keyword is the record name's first word: a sales-tax split is an SPL ------------------
+
+SPL_TAX = spec("SPL tax", SPL, Grain.INVOICE_END)
+TAXED_SPECS = [SPECS[0], SPECS[1], SPL_TAX, SPECS[2]]
+
+
+def taxed_records() -> list[OutputRecord]:
+    """INV 10041 with 40.35 of sales tax as a split of its own, before ENDTRNS."""
+    records = invoice_records()[:4]
+    records[0].values[6] = "596.85"
+    tax = ["", "INVOICE", "03/15/24", "Sales Tax Payable", "Acme Property Mgmt", "", "-40.35", "10041", "Sales tax",
+           "N", "", "", "Sales Tax", "N"]
+    return [*records[:3], OutputRecord("SPL tax", tax), records[3]]
+
+
+def test_a_record_type_writes_the_first_word_of_its_name_with_one_definition_row_per_keyword() -> None:
+    lines = write(taxed_records(), TAXED_SPECS).decode("cp1252").split("\r\n")
+    assert [line.split("\t")[0] for line in lines] == ["!TRNS", "!SPL", "!ENDTRNS", "TRNS", "SPL", "SPL", "SPL",
+                                                       "ENDTRNS", ""]
+    entries = read_iif(write(taxed_records(), TAXED_SPECS))[0]
+    assert entries[-1]["ACCNT"] == "Sales Tax Payable" and entries[-1]["INVITEM"] == "Sales Tax"
+    assert sum(Decimal(e["AMOUNT"]) for e in entries) == 0
+
+
+def test_record_types_sharing_a_keyword_need_the_same_fields() -> None:
+    short = spec("SPL tax", SPL[:-1], Grain.INVOICE_END)
+    with pytest.raises(WriteProblem) as err:
+        write([], [SPECS[0], SPECS[1], short, SPECS[2]])
+    assert str(err.value) == (
+        "Record types 'SPL' and 'SPL tax' both write SPL lines, which share one !SPL definition row, so they need "
+        "the same fields in the same order on the Mapping sheet; 'SPL' has " + ", ".join(SPL) + ", 'SPL tax' has "
+        + ", ".join(SPL[:-1]) + ".")
+    assert err.value.record == "SPL tax"
+
+
+def test_a_transaction_counts_record_types_by_keyword() -> None:
+    with pytest.raises(WriteProblem, match="the Mapping lacks SPL"):
+        write([], [SPECS[0], spec("TRNS extra", TRNS, Grain.INVOICE), spec("ENDTRNS", [], Grain.INVOICE_END)])
+
+
+def test_transactions_summing_to_zero_count_the_tax_split() -> None:
+    records = taxed_records()
+    assert check_sums_to_zero(TAXED_SPECS, records) == []
+    records[3].values[6] = "-40.00"
+    assert [(str(p), p.record_index) for p in check_sums_to_zero(TAXED_SPECS, records)] == [
+        ("Record 1, TRNS AMOUNT: the transaction does not balance: its TRNS and SPL amounts add up to 0.35, not 0.", 0)]

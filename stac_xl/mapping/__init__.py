@@ -8,10 +8,12 @@ functions, applied to *Invoices* rows to make output records, then validated.
 
 Modules: ``sheet`` (reading Mapping), ``lookup`` (reading Lookups; the lookup transform),
 ``syntax`` (how a Transform cell is written), ``values`` (a value's text and number),
-``transforms`` (the catalogue; ``dates`` the date transform), ``sources`` (the Source
-cell; computed values), ``compile``, ``codegen`` (one generated function per record type)
-with ``inline`` (the fast paths it pastes in), ``build``, ``gc_pause``, ``validate``
-(record checks) with ``problems`` and ``invoice_checks``.
+``transforms`` (the catalogue; ``dates`` the date transform), ``forms`` (the form a
+date/number/yes-no value must keep on Export), ``sources`` (the Source cell; computed
+values), ``only_if`` (a record type's *Only if* condition), ``compile``, ``codegen`` (one
+generated function per record type) with ``inline`` (the fast paths it pastes in),
+``build``, ``gc_pause``, ``validate`` (record checks) with ``problems`` and
+``invoice_checks``, ``balance`` (a profile's *Balance check* setting).
 """
 
 from stac_xl.mapping.build import BatchInfo, BuildResult, CompiledMapping, CompiledRecord

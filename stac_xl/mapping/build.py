@@ -2,8 +2,9 @@
 
 File order: the *file start* records once; then per invoice its *invoice* records, its
 *line* records once per line, its *invoice end* records; finally the *file end* records.
-Several record types of one grain keep their order on the Mapping sheet. The loop only
-calls the record functions compile made; nothing is parsed here.
+Several record types of one grain keep their order on the Mapping sheet. A record type with
+an *Only if* condition is left out wherever its condition says no (a sales-tax row on an
+invoice without tax). The loop only calls the functions compile made; nothing is parsed here.
 """
 
 from __future__ import annotations
@@ -56,8 +57,9 @@ class RunState:
             self._batch_total = sum((_total(inv) for inv in self._invoices), Decimal(0))
         return self._batch_total
 
-    def report(self, field_index: int, field_name: str, message: str) -> None:
-        """A value could not be made (a missing lookup key…): an error on this field."""
+    def report(self, field_index: int | None, field_name: str | None, message: str) -> None:
+        """A value could not be made (a missing lookup key…): an error on this field (on the
+        record as a whole when ``field_index`` is None)."""
         invoice = self.invoice
         self.problems.append(Problem(
             "error", message, invoice.number if invoice else None, invoice.invoice_id if invoice else None,
@@ -75,16 +77,19 @@ def _total(invoice: InvoiceRows) -> Decimal:
 
 
 FieldFunction = Callable[[Mapping[str, Any], RunState], str]
+Condition = Callable[[Mapping[str, Any], RunState], bool]
 
 
 @dataclass(frozen=True)
 class CompiledRecord:
     """A record type, one compiled function per field in file order, and ``make``: all the
-    fields at once (generated, see codegen.py; the field functions when absent)."""
+    fields at once (generated, see codegen.py; the field functions when absent).
+    ``only_if``: the record's *Only if* condition, None when it is always written."""
 
     spec: RecordSpec
     fields: tuple[FieldFunction, ...]
     make: RecordFunction | None = None
+    only_if: Condition | None = None
 
     def __post_init__(self) -> None:
         if self.make is None:
@@ -137,31 +142,35 @@ class CompiledMapping:
             state.invoice, state.invoice_index, state.line_index = invoice, index, None
             invoice_id = invoice.invoice_id
             first = invoice.rows[0]
-            for name, make in heads:
+            for name, make, only_if in heads:
                 state.record_index, state.record_name = len(out), name
-                append(OutputRecord(name, make(first, state), invoice_id, None))
+                if only_if is None or only_if(first, state):
+                    append(OutputRecord(name, make(first, state), invoice_id, None))
             if lines:
                 for line_index, row in enumerate(invoice.lines, start=1):
                     state.line_index = line_index
                     line_id = row.get("Line id")
                     if line_id is not None and line_id.__class__ is not str:
                         line_id = as_text(line_id)
-                    for name, make in lines:
+                    for name, make, only_if in lines:
                         state.record_index, state.record_name = len(out), name
-                        append(OutputRecord(name, make(row, state), invoice_id, line_id))
+                        if only_if is None or only_if(row, state):
+                            append(OutputRecord(name, make(row, state), invoice_id, line_id))
                 state.line_index = None
-            for name, make in ends:
+            for name, make, only_if in ends:
                 state.record_index, state.record_name = len(out), name
-                append(OutputRecord(name, make(first, state), invoice_id, None))
+                if only_if is None or only_if(first, state):
+                    append(OutputRecord(name, make(first, state), invoice_id, None))
         state.invoice = state.invoice_index = None
         self._emit(Grain.FILE_END, _NO_ROW, None, state, out)
         return BuildResult(out, self.specs, problems)
 
-    def _makers(self, grain: Grain) -> list[tuple[str, RecordFunction]]:
-        return [(r.spec.name, cast("RecordFunction", r.make)) for r in self._by_grain[grain]]
+    def _makers(self, grain: Grain) -> list[tuple[str, RecordFunction, Condition | None]]:
+        return [(r.spec.name, cast("RecordFunction", r.make), r.only_if) for r in self._by_grain[grain]]
 
     def _emit(self, grain: Grain, row: Mapping[str, Any], invoice_id: str | None, state: RunState,
               out: list[OutputRecord]) -> None:
-        for name, make in self._makers(grain):
+        for name, make, only_if in self._makers(grain):
             state.record_index, state.record_name = len(out), name
-            out.append(OutputRecord(name, make(row, state), invoice_id, None))
+            if only_if is None or only_if(row, state):
+                out.append(OutputRecord(name, make(row, state), invoice_id, None))

@@ -11,13 +11,15 @@ values has a problem to report. A wrong rule is a ``MappingError`` naming its ce
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from stac_xl.errors import MappingError, StacError
-from stac_xl.mapping.build import CompiledMapping, CompiledRecord, FieldFunction, RunState
+from stac_xl.mapping.build import CompiledMapping, CompiledRecord, Condition, FieldFunction, RunState
 from stac_xl.mapping.codegen import FieldPlan, RecordFunction, record_function
+from stac_xl.mapping.forms import ValueForm, form_of
 from stac_xl.mapping.lookup import read_lookups_sheet
+from stac_xl.mapping.only_if import only_if_condition
 from stac_xl.mapping.sheet import MappingSheet, RecordRow, RuleRow, read_mapping_sheet
 from stac_xl.mapping.sources import CompiledSource, compile_source
 from stac_xl.mapping.syntax import RuleProblem
@@ -39,9 +41,12 @@ class MappingErrors(MappingError):
 
 @dataclass(frozen=True)
 class MappedField(FieldSpec):
-    """A field as the Mapping sheet defines it: a :class:`FieldSpec` that knows if it is required."""
+    """A field as the Mapping sheet defines it: a :class:`FieldSpec` that knows if it is
+    required and, when its rule ends with date(…), number(…), implied(…) or yesno(…), the
+    form its value must have (checked on *Export*, where a hand edit may break it)."""
 
     required: bool = False
+    form: ValueForm | None = field(default=None, compare=False)
 
 
 def _column_field(column: str, default: str) -> FieldFunction:
@@ -104,6 +109,7 @@ class _Compiler:
         self.records: dict[str, RecordRow] = {}
         self.fields: dict[str, list[tuple[MappedField, FieldFunction, FieldPlan]]] = {}
         self.declared: set[str] = set()
+        self.conditions: dict[str, Condition] = {}
 
     def fail(self, message: str, row: int, header: str, *, rules: bool = True) -> None:
         self.errors.append(self.sheet.error(message, row, header, rules=rules))
@@ -116,6 +122,18 @@ class _Compiler:
             else:
                 self.records[record.name] = record
                 self.fields[record.name] = []
+                self._condition(record)
+
+    def _condition(self, record: RecordRow) -> None:
+        """Compile the record's *Only if* cell, a Source like a rule's (None: always written)."""
+        if record.only_if is None:
+            return
+        try:
+            source = compile_source(record.only_if, grain=record.grain, record=record.name, columns=self.ctx.columns)
+        except RuleProblem as problem:
+            self.fail(f"Only if: {problem}", record.row, "Only if", rules=False)
+            return
+        self.conditions[record.name] = only_if_condition(source)
 
     def compile_rule(self, rule: RuleRow) -> None:
         if not rule.record:
@@ -143,7 +161,7 @@ class _Compiler:
             self.fail(str(problem), rule.row, "Transform")
         if source is not None:
             fields = self.fields[record.name]
-            spec = MappedField(rule.field, rule.max_length, rule.required)
+            spec = MappedField(rule.field, rule.max_length, rule.required, form_of(steps[-1]) if steps else None)
             function = field_function(source, rule.default, chain_steps(steps), len(fields), rule.field)
             fields.append((spec, function, FieldPlan(source, rule.default, tuple(steps))))
 
@@ -159,7 +177,8 @@ class _Compiler:
         fields = self.fields[record.name]
         functions = tuple(f for _, f, _ in fields)
         spec = RecordSpec(record.name, record.grain, tuple(s for s, _, _ in fields), record.header)
-        return CompiledRecord(spec, functions, record_function([p for _, _, p in fields], _one_by_one(functions)))
+        return CompiledRecord(spec, functions, record_function([p for _, _, p in fields], _one_by_one(functions)),
+                              self.conditions.get(record.name))
 
 
 def _one_by_one(functions: tuple[FieldFunction, ...]) -> RecordFunction:

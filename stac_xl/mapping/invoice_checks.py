@@ -114,9 +114,12 @@ def check_sums_to_zero(specs: Sequence[RecordSpec], records: Sequence[OutputReco
                        end_record: str = "ENDTRNS") -> list[Problem]:
     """IIF: each transaction (a ``TRNS`` up to its ``ENDTRNS``) must add up to zero.
 
-    Amounts are read back from the formatted values, so hand edits on *Export* count."""
+    Record types count by their IIF keyword, so a ``SPL tax`` split is an ``SPL``. Amounts
+    are read back from the formatted values, so hand edits on *Export* count."""
+    from stac_xl.writers.iif import keyword_of as iif_keyword  # the writer's rule, not a copy of it
+
     positions = {s.name: s.field_names.index(amount_field) for s in specs
-                 if s.name in record_names and amount_field in s.field_names}
+                 if iif_keyword(s.name) in record_names and amount_field in s.field_names}
     problems: list[Problem] = []
     start, total = None, Decimal(0)
 
@@ -129,7 +132,8 @@ def check_sums_to_zero(specs: Sequence[RecordSpec], records: Sequence[OutputReco
                 positions.get(opener.record), opener.record, amount_field))
 
     for index, record in enumerate(records):
-        if record.record == record_names[0]:
+        keyword = iif_keyword(record.record)
+        if keyword == record_names[0]:
             close()
             start, total = index, Decimal(0)
         if record.record in positions and start is not None:
@@ -140,7 +144,7 @@ def check_sums_to_zero(specs: Sequence[RecordSpec], records: Sequence[OutputReco
             except InvalidOperation:
                 problems.append(Problem("error", f"'{raw}' is not an amount.", None, record.invoice_id,
                                         index, at, record.record, amount_field))
-        if record.record == end_record:
+        if keyword == end_record:
             close()
             start = None
     close()

@@ -3,14 +3,16 @@
 Layout (docs/internals.md, "Sheet layouts")::
 
     Records
-    Record | When | Header row | Notes
-    TRNS   | invoice | yes |
+    Record  | When        | Header row | Only if     | Notes
+    TRNS    | invoice     | no         |             |
+    SPL tax | invoice end | no         | [tax total] |
     ...
     Rules
     Record | Field | Source | Transform | Default | Required | Max length | Notes
     TRNS   | DATE  | Transaction date | date(MM/DD/YY) | | yes | |
 
-Columns are found by their header text, so a clerk may reorder or add columns. Empty rows
+Columns are found by their header text, so a clerk may reorder or add columns; *Only if* may
+be missing altogether (sheets made before it existed read as before). Empty rows
 are skipped. Nothing is compiled here: a cell that is wrong on its face (When, Header row,
 Required, Max length) becomes a ``MappingError`` in the returned list, and reading goes on
 so the clerk sees every problem at once.
@@ -27,6 +29,8 @@ from stac_xl.records import Grain
 
 SHEET = "Mapping"
 RECORD_HEADERS = ("Record", "When", "Header row", "Notes")
+# Optional Records columns: found by header like the others, never asked for in a message.
+OPTIONAL_RECORD_HEADERS = ("Only if",)
 RULE_HEADERS = ("Record", "Field", "Source", "Transform", "Default", "Required", "Max length", "Notes")
 _YES = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false": False, "": False}
 
@@ -53,12 +57,14 @@ def is_empty_row(row: Sequence[Any]) -> bool:
 
 @dataclass(frozen=True)
 class RecordRow:
-    """A record type from the Records list."""
+    """A record type from the Records list. ``only_if`` is the raw *Only if* cell (a Source:
+    the record is written only when that value is there), None when empty or absent."""
 
     name: str
     grain: Grain
     header: bool
     row: int
+    only_if: Any = None
 
 
 @dataclass(frozen=True)
@@ -100,10 +106,10 @@ def _find_title(grid: Sequence[Sequence[Any]], title: str, start: int) -> int | 
 
 
 def _header_letters(row: Sequence[Any], expected: Sequence[str], needed: Sequence[str],
-                    row_number: int, errors: list[MappingError]) -> dict[str, int]:
+                    row_number: int, errors: list[MappingError], optional: Sequence[str] = ()) -> dict[str, int]:
     """Header text → column index; a missing needed header is an error at that row."""
     found = {cell_text(c).lower(): i for i, c in enumerate(row) if cell_text(c)}
-    positions = {name: found[name.lower()] for name in expected if name.lower() in found}
+    positions = {name: found[name.lower()] for name in (*expected, *optional) if name.lower() in found}
     missing = [name for name in needed if name not in positions]
     if missing:
         errors.append(MappingError(
@@ -140,7 +146,8 @@ def _read_records(grid: Sequence[Sequence[Any]], start: int, stop: int, sheet: M
                   errors: list[MappingError]) -> None:
     header_index = start + 1
     header = grid[header_index] if header_index < stop else []
-    positions = _header_letters(header, RECORD_HEADERS, ("Record", "When"), header_index + 1, errors)
+    positions = _header_letters(header, RECORD_HEADERS, ("Record", "When"), header_index + 1, errors,
+                                OPTIONAL_RECORD_HEADERS)
     sheet.record_columns = {name: column_letter(i) for name, i in positions.items()}
     if "Record" not in positions or "When" not in positions:
         sheet.readable = False  # every row would repeat the header's error
@@ -162,7 +169,10 @@ def _read_records(grid: Sequence[Sequence[Any]], start: int, stop: int, sheet: M
             grain = Grain.INVOICE
         header_flag = _yes_no(_cell(row, positions, "Header row"), "Header row", (number, "Header row"),
                               sheet, False, errors)
-        sheet.records.append(RecordRow(name, grain, header_flag, number))
+        only_if = _cell(row, positions, "Only if")
+        if isinstance(only_if, str):
+            only_if = only_if.strip() or None
+        sheet.records.append(RecordRow(name, grain, header_flag, number, only_if))
 
 
 def _read_rules(grid: Sequence[Sequence[Any]], start: int, sheet: MappingSheet, errors: list[MappingError]) -> None:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Callable, Collection, Mapping, Sequence
 from stac_xl.mapping.inline import offer
 from stac_xl.mapping.syntax import RuleProblem
 from stac_xl.mapping.transforms import ValueProblem, as_text, is_empty
+from stac_xl.mapping.values import is_present
 from stac_xl.records import Grain
 
 if TYPE_CHECKING:
@@ -116,11 +117,21 @@ if {v}.__class__ is not Decimal:
 _line_index: Getter = offer(lambda row, st: st.line_index, "{v} = state.line_index")
 _line_count: Getter = offer(lambda row, st: len(st.invoice.lines), "{v} = len(state.invoice.lines)")
 
+
+def _distribution_count(row: Mapping[str, Any], st: RunState) -> int:
+    """The invoice's lines, plus one when it has tax: the rows of an invoice whose sales tax
+    is a row of its own (Sage 50 counts it among the distributions). "Has tax" is what
+    *Only if* ``[tax total]`` decides, so the count and the tax row always agree."""
+    invoice = st.invoice
+    return len(invoice.lines) + (1 if is_present(invoice.first.get("Tax")) else 0)
+
+
 # name -> (grains where it is known, getter)
 COMPUTED: dict[str, tuple[frozenset[Grain], Getter]] = {
     "line amount": (frozenset({Grain.LINE}), _line_amount),
     "line index": (frozenset({Grain.LINE}), _line_index),
     "line count": (INVOICE_GRAINS, _line_count),
+    "distribution count": (INVOICE_GRAINS, _distribution_count),
     "invoice total": (INVOICE_GRAINS, _invoice_column("Invoice total")),
     "invoice subtotal": (INVOICE_GRAINS, _invoice_column("Subtotal")),
     "tax total": (INVOICE_GRAINS, _invoice_column("Tax")),

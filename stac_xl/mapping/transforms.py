@@ -17,12 +17,13 @@ from typing import Any, Callable, Mapping, Sequence
 
 from stac_xl.mapping.inline import PLAIN_DECIMAL, TEXT_FAST, decimal_fast, offer
 from stac_xl.mapping.dates import date_format, date_transform
+from stac_xl.mapping.forms import date_form, implied_form, number_form, with_form, yesno_form
 from stac_xl.mapping.syntax import RuleProblem, Step, parse_chain
 from stac_xl.mapping.values import ValueProblem, as_number, as_text, is_empty, plain_decimal
 
 __all__ = ["Transform", "TransformContext", "TransformSpec", "TRANSFORMS", "ValueProblem", "as_number", "as_text",
            "chain_steps", "compile_steps", "compile_transforms", "date_format", "is_empty", "plain_decimal",
-           "strip_newlines", "to_ascii"]
+           "strip_newlines", "to_ansi", "to_ascii"]
 
 Transform = Callable[[Any, Mapping[str, Any]], Any]
 
@@ -37,16 +38,42 @@ _ASCII_BY_HAND = str.maketrans({
     "½": "1/2", "¼": "1/4", "¾": "3/4", "–": "-", "—": "-", "‘": "'", "’": "'",
     "“": '"', "”": '"', "…": "...", "×": "x", "ß": "ss", "Æ": "AE", "æ": "ae",
     "Ø": "O", "ø": "o", "Œ": "OE", "œ": "oe", "Ł": "L", "ł": "l", "€": "EUR",
+    "→": "->", "←": "<-", "↔": "<->", "⇒": "=>", "≤": "<=", "≥": ">=", "≠": "!=", "±": "+/-",
+    "−": "-", "•": "*", "÷": "/",
 })
+# What NFKD leaves that has a plain spelling: ⅜ decomposes to 3, FRACTION SLASH, 8.
+_AFTER_DECOMPOSING = str.maketrans({"\u2044": "/"})
 
 
 def to_ascii(text: str) -> str:
-    """Transliterate to ASCII: accents dropped (é→e), common symbols spelled out, the rest
-    (°, ™…) removed."""
+    """Transliterate to ASCII: accents dropped (é→e), fractions and common symbols spelled
+    out (⅜→3/8, →→->), the rest (°, ™…) removed."""
     if text.isascii():
         return text
-    decomposed = unicodedata.normalize("NFKD", text.translate(_ASCII_BY_HAND))
+    decomposed = unicodedata.normalize("NFKD", text.translate(_ASCII_BY_HAND)).translate(_AFTER_DECOMPOSING)
     return decomposed.encode("ascii", "ignore").decode("ascii")
+
+
+def to_ansi(text: str) -> str:
+    """Keep every character Windows-1252 (ANSI) can hold (é, °, ½, —…) and transliterate the
+    rest as :func:`to_ascii` does (⅜→3/8, →→->, others dropped): text for a cp1252 file
+    that loses as little as it can."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("cp1252")
+        return text
+    except UnicodeEncodeError:
+        pass
+    return "".join(char if _in_cp1252(char) else to_ascii(char) for char in text)
+
+
+def _in_cp1252(char: str) -> bool:
+    try:
+        char.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 _BREAKS = re.compile(r"[\t\r\n]+")
@@ -174,13 +201,15 @@ def _make_truncate(step: Step, ctx: TransformContext) -> Transform:
 
 def _make_date(step: Step, ctx: TransformContext) -> Transform:
     step.expect(1, 1)
-    return date_transform(step.text(0))
+    return with_form(date_transform(step.text(0)), date_form(step.text(0)))
 
 
 def _make_number(implied: bool) -> Callable[[Step, TransformContext], Transform]:
     def make(step: Step, ctx: TransformContext) -> Transform:
         step.expect(1, 1)
-        return _number_transform(step.whole_number(0, minimum=0), implied=implied)
+        places = step.whole_number(0, minimum=0)
+        form = implied_form(places) if implied else number_form(places)
+        return with_form(_number_transform(places, implied=implied), form)
     return make
 
 
@@ -204,7 +233,8 @@ def _make_if_negative(step: Step, ctx: TransformContext) -> Transform:
 
 def _make_yesno(step: Step, ctx: TransformContext) -> Transform:
     step.expect(0, 2)
-    return _yesno(step.text(0, default="Y"), step.text(1, default="N"))
+    yes, no = step.text(0, default="Y"), step.text(1, default="N")
+    return with_form(_yesno(yes, no), yesno_form(yes, no))
 
 
 def _make_lookup(step: Step, ctx: TransformContext) -> Transform:
@@ -220,6 +250,7 @@ TRANSFORMS: dict[str, TransformSpec] = {spec.name: spec for spec in (
     TransformSpec("trim", "trim", _simple(str.strip)),
     TransformSpec("strip_newlines", "strip_newlines", _simple(strip_newlines)),
     TransformSpec("ascii", "ascii", _simple(to_ascii)),
+    TransformSpec("ansi", "ansi", _simple(to_ansi)),
     TransformSpec("replace", 'replace("&","and")', _make_replace),
     TransformSpec("truncate", "truncate(30)", _make_truncate),
     TransformSpec("pad_left", 'pad_left(10,"0")', _make_pad(left=True)),

@@ -1,8 +1,9 @@
 """Problems with records and invoices, collected as a list: never just the first one.
 
 :func:`validate_records` checks every record against its record type (required, max
-length, encoding, unknown types) and, given the *Invoices* rows, the invoices themselves
-(:mod:`stac_xl.mapping.invoice_checks`). The problem type lives in
+length, encoding, unknown types; with ``check_forms``, the form of dates, numbers and yes/no
+values, :mod:`stac_xl.mapping.forms`) and, given the *Invoices* rows, the invoices
+themselves (:mod:`stac_xl.mapping.invoice_checks`). The problem type lives in
 :mod:`stac_xl.mapping.problems`; both are re-exported here.
 """
 
@@ -13,6 +14,7 @@ from dataclasses import replace
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from stac_xl.errors import ConfigError
+from stac_xl.mapping.forms import ValueForm
 from stac_xl.mapping.gc_pause import gc_paused
 from stac_xl.mapping.invoice_checks import (
     apply_invoice_policy,
@@ -66,17 +68,20 @@ def _unencodable(value: str, encoding: str) -> str:
 
 
 def _passes(count: int, required: Sequence[int], limits: Sequence[tuple[int, int]],
-            encoding: str | None) -> Callable[[list[str]], Any]:
+            encoding: str | None, forms: Sequence[tuple[int, ValueForm]] = ()) -> Callable[[list[str]], Any]:
     """``values -> truthy`` when a record has the right number of values, no empty required
-    one, none over its limit and (with an ``encoding``) every character writable: one
-    expression, so the 100,000 records that pass cost a call each. Generated from numbers
-    only (positions and limits), e.g.
-    ``lambda v: len(v) == 4 and v[0].strip() and len(v[0]) <= 10 and fits(v)``."""
+    one, none over its limit, (with an ``encoding``) every character writable and every
+    value with a form in it: one expression, so the 100,000 records that pass cost a call
+    each. Generated from numbers only (positions and limits; the form tests are bound as
+    ``f0``, ``f1``…), e.g.
+    ``lambda v: len(v) == 4 and v[0].strip() and len(v[0]) <= 10 and (not v[2] or f2(v[2])) and fits(v)``."""
     terms = [f"len(v) == {int(count)}"]
     terms += [f"v[{int(i)}].strip()" for i in required]
     terms += [f"len(v[{int(i)}]) <= {int(limit)}" for i, limit in limits]
-    namespace = {} if encoding is None else {"fits": _fits(encoding)}
+    terms += [f"(not v[{int(i)}] or f{int(i)}(v[{int(i)}]))" for i, _ in forms]
+    namespace: dict[str, Any] = {f"f{int(i)}": form.fast for i, form in forms}
     if encoding is not None:
+        namespace["fits"] = _fits(encoding)
         terms.append("fits(v)")
     return eval("lambda v: " + " and ".join(terms), namespace)  # noqa: S307 - numbers only, see above
 
@@ -85,12 +90,15 @@ class _RecordChecks:
     """The checks of one record type, worked out once: which fields are required, which
     have a limit. Most fields have neither, so a record costs a few comparisons."""
 
-    def __init__(self, spec: RecordSpec, encoding: str | None):
+    def __init__(self, spec: RecordSpec, encoding: str | None, check_forms: bool = False):
         self.spec, self.encoding = spec, encoding
         self.count = len(spec.fields)
         self.required = tuple(i for i, f in enumerate(spec.fields) if getattr(f, "required", False))
         self.limits = tuple((i, f.max_length) for i, f in enumerate(spec.fields) if f.max_length is not None)
-        self.passes = _passes(self.count, self.required, self.limits, encoding)
+        self.forms: tuple[tuple[int, ValueForm], ...] = tuple(
+            (i, form) for i, f in enumerate(spec.fields)
+            if check_forms and (form := getattr(f, "form", None)) is not None)
+        self.passes = _passes(self.count, self.required, self.limits, encoding, self.forms)
 
     def run(self, index: int, record: OutputRecord, numbers: Mapping[str | None, str]) -> list[Problem]:
         """The problems of one record (an empty list, nearly always)."""
@@ -103,6 +111,10 @@ class _RecordChecks:
         found += [self._problem(index, record, numbers, i,
                                 f"'{values[i]}' is {len(values[i])} characters long; the limit is {limit}.")
                   for i, limit in self.limits if len(values[i]) > limit]
+        for i, form in self.forms:
+            wrong = form.problem(values[i]) if values[i] else None
+            if wrong is not None:
+                found.append(self._problem(index, record, numbers, i, wrong))
         if self.encoding is not None:
             try:
                 "".join(values).encode(self.encoding)
@@ -129,13 +141,15 @@ class _RecordChecks:
 
 def validate_records(specs: Sequence[RecordSpec], records: Sequence[OutputRecord], *, encoding: str,
                      rows: Sequence[Mapping[str, Any]] | None = None, unbalanced: Severity = "error",
-                     ) -> list[Problem]:
+                     check_forms: bool = False) -> list[Problem]:
     """Every problem with ``records`` (required, max length, encoding, unknown record types)
     and, when the Invoices ``rows`` are given, with the invoices themselves (balance,
-    duplicate numbers)."""
+    duplicate numbers). ``check_forms``: also each value against the form its rule gives it
+    (dates, numbers, yes/no; see forms.py), for records that may hold hand edits; the
+    mapping's own values have their form by construction."""
     with gc_paused():
         check_encoding = None if _utf(encoding) else encoding  # UTF-8 writes every character
-        checks = {spec.name: _RecordChecks(spec, check_encoding) for spec in specs}
+        checks = {spec.name: _RecordChecks(spec, check_encoding, check_forms) for spec in specs}
         invoices = group_invoices(rows) if rows is not None else []
         numbers = _Numbers(invoices)
         problems: list[Problem] = []

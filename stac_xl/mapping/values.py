@@ -58,3 +58,25 @@ def as_number(value: Any, usage: str) -> Decimal:
 def is_empty(value: Any) -> bool:
     """None or "" (never compares a Decimal with text: that is slow in the hot loop)."""
     return value is None or value.__class__ is str and not value
+
+
+def is_present(value: Any) -> bool:
+    """True for a value that is there: not empty (blank text counts as empty), not FALSE,
+    and, for a number or text reading as one (``0.00``), not zero.
+
+    What *Only if* and ``[distribution count]`` ask of a value such as ``[tax total]``:
+    an invoice without tax has a tax of 0.00, and that is no tax row."""
+    if value is None or value is False:
+        return False
+    if value is True:
+        return True
+    if isinstance(value, (Decimal, int, float)):
+        return bool(value) and value == value  # NaN is no amount
+    text = as_text(value).strip()
+    if not text:
+        return False
+    try:
+        number = Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        return True  # text that is not a number: there
+    return not number.is_nan() and not number.is_zero()

@@ -23,12 +23,12 @@ from typing import Any, Mapping, Sequence
 from stac_xl.book.port import WorkbookPort
 from stac_xl.errors import ConfigError
 from stac_xl.settings import HEADER, SETTINGS_ROWS
-from stac_xl.target import WRITER_SETTING_NOTES
+from stac_xl.target import PROFILE_SETTING_NOTES, WRITER_SETTING_NOTES
 
 Grid = list[list[Any]]
 _KEYS = ("name", "title", "description", "verified", "confidence", "settings", "mapping", "lookups")
 _NOTES = {name.lower(): note for name, _, note in SETTINGS_ROWS} | {
-    name.lower(): note for name, note in WRITER_SETTING_NOTES.items()}
+    name.lower(): note for name, note in (WRITER_SETTING_NOTES | PROFILE_SETTING_NOTES).items()}
 
 
 @dataclass(frozen=True)

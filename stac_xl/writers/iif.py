@@ -1,9 +1,11 @@
 """QuickBooks Desktop IIF: TAB-separated, keyword first, ``!`` definition rows up front.
 
-The record type names are the IIF keywords (``TRNS``, ``SPL``, ``ENDTRNS``, or list types
-such as ``CUST``); a record type's fields are the IIF columns *after* the keyword, which the
-writer emits itself. The file starts with one definition row per record type
-(``!TRNS<TAB>TRNSID<TAB>…``) in Mapping order, then the records. IIF has no quoting, so a
+A record type's IIF keyword is the first word of its name (``TRNS``, ``SPL``, ``ENDTRNS``, or
+list types such as ``CUST``), so ``SPL tax`` (a sales-tax split written only on taxed
+invoices) writes ``SPL`` lines too. A record type's fields are the IIF columns *after* the
+keyword, which the writer emits itself. The file starts with one definition row per keyword
+(``!SPL<TAB>SPLID<TAB>…``, from the first record type with it, in Mapping order), so record
+types sharing a keyword must have the same fields in the same order; then the records. IIF has no quoting, so a
 TAB or line break inside a value would corrupt the row: that is an error (the mapping
 strips them with a transform). QuickBooks itself writes Windows-1252 with CRLF: the defaults.
 """
@@ -21,6 +23,12 @@ from stac_xl.writers.base import (
 
 _FORBIDDEN = {"\t": "a TAB", "\r": "a line break", "\n": "a line break"}
 _TRANSACTION = ("TRNS", "SPL", "ENDTRNS")
+
+
+def keyword_of(record_name: str) -> str:
+    """The IIF keyword a record type writes: the first word of its name (``SPL tax`` → ``SPL``)."""
+    words = record_name.split()
+    return words[0] if words else record_name
 
 
 class IifOptions(WriterOptions):
@@ -46,28 +54,49 @@ class IifWriter:
         """Write the ``!`` definition rows, then each record as ``KEYWORD<TAB>values``."""
         _check_specs(specs)
         sink = LineSink(stream, self.options)
-        for spec in specs:
-            sink.write_line("\t".join(["!" + spec.name, *spec.field_names]))
+        keywords = {spec.name: keyword_of(spec.name) for spec in specs}
+        for spec in _first_per_keyword(specs):
+            sink.write_line("\t".join(["!" + keywords[spec.name], *spec.field_names]))
         index = SpecIndex(specs)
         count = 0
         for count, record in enumerate(records, start=1):
             source = index.locate(count - 1, record)
             _refuse_separators(source)
-            sink.write_line("\t".join([source.spec.name, *source.values]), source)
+            sink.write_line("\t".join([keywords[source.spec.name], *source.values]), source)
         return WriteSummary(records=count, bytes=sink.bytes)
 
 
-def _check_specs(specs: Sequence[RecordSpec]) -> None:
-    """Keywords and column names must survive the TAB layout; a transaction needs all three."""
+def _first_per_keyword(specs: Sequence[RecordSpec]) -> list[RecordSpec]:
+    """The first record type of each keyword, in Mapping order: one ``!`` row each."""
+    seen: dict[str, RecordSpec] = {}
     for spec in specs:
-        for name in (spec.name, *spec.field_names):
+        seen.setdefault(keyword_of(spec.name), spec)
+    return list(seen.values())
+
+
+def _check_specs(specs: Sequence[RecordSpec]) -> None:
+    """Keywords and column names must survive the TAB layout; record types sharing a keyword
+    share its ``!`` row, so their fields must match; a transaction needs all three keywords."""
+    first: dict[str, RecordSpec] = {}
+    for spec in specs:
+        keyword = keyword_of(spec.name)
+        for name in (spec.name, keyword, *spec.field_names):
             if not name or name.startswith("!") or any(c in name for c in _FORBIDDEN):
                 raise WriteProblem(
                     f"Record type {spec.name!r}: {name!r} cannot be an IIF keyword or column "
                     "name (empty, starts with '!', or holds a TAB or line break).",
                     record=spec.name,
                 )
-    names = {spec.name for spec in specs}
+        other = first.setdefault(keyword, spec)
+        if other.field_names != spec.field_names:
+            raise WriteProblem(
+                f"Record types '{other.name}' and '{spec.name}' both write {keyword} lines, which share one "
+                f"!{keyword} definition row, so they need the same fields in the same order on the Mapping "
+                f"sheet; '{other.name}' has {', '.join(other.field_names) or 'none'}, "
+                f"'{spec.name}' has {', '.join(spec.field_names) or 'none'}.",
+                record=spec.name,
+            )
+    names = set(first)
     if names & set(_TRANSACTION) and not names >= set(_TRANSACTION):
         missing = ", ".join(n for n in _TRANSACTION if n not in names)
         raise WriteProblem(
