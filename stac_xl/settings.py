@@ -36,6 +36,7 @@ SETTINGS_ROWS: list[tuple[str, str, str]] = [
     ("Delimiter", ",", "For delimited files: , or ; or TAB or |"),
     ("Quoting", "minimal", "minimal, all, or none."),
     ("Line ending", "CRLF", "CRLF (Windows) or LF."),
+    ("Balance check", "", "How each invoice must add up in the file, checked on Preview and Export, e.g. I.Amount = sum(D.Amount, D tax.Amount). Empty = no such check."),
     ("Zero invoices", "skip", "Invoices totalling $0.00: skip (listed as warnings) or export."),
     ("Credit memos", "export", "Invoices with a negative total: export or skip."),
 ]
@@ -128,7 +129,7 @@ def read_settings(grid: list[list[Any]]) -> Settings:
         elif key in _FIELD_BY_SETTING:
             if value:
                 values[_FIELD_BY_SETTING[key]] = value
-        else:
+        elif value:  # an empty setting is the same as an absent one
             other[name] = value
     for key, name, low, high in (("concurrency", "Concurrency", 1, 8), ("days_to_fetch", "Days to fetch", 1, 366)):
         if key in values:

@@ -26,7 +26,7 @@ def test_new_settings_sheet_reads_as_the_default_settings() -> None:
 def test_mapping_sheet_has_records_then_rules_sections() -> None:
     assert layout.new_workbook_grids()["Mapping"] == [
         ["Records"],
-        ["Record", "When", "Header row", "Notes"],
+        ["Record", "When", "Header row", "Only if", "Notes"],
         [],
         ["Rules"],
         ["Record", "Field", "Source", "Transform", "Default", "Required", "Max length", "Notes"],

@@ -28,7 +28,7 @@ SHEET_ORDER: tuple[str, ...] = (SETTINGS, MAPPING, LOOKUPS, INVOICES, EXPORT, LO
 SETTINGS_A1 = SETTINGS_HEADER[0]
 
 RECORDS_TITLE = "Records"
-RECORDS_HEADER: tuple[str, ...] = ("Record", "When", "Header row", "Notes")
+RECORDS_HEADER: tuple[str, ...] = ("Record", "When", "Header row", "Only if", "Notes")
 RULES_TITLE = "Rules"
 RULES_HEADER: tuple[str, ...] = (
     "Record", "Field", "Source", "Transform", "Default", "Required", "Max length", "Notes",
