@@ -12,7 +12,7 @@ Modules: ``sheet`` (reading Mapping), ``lookup`` (reading Lookups; the lookup tr
 date/number/yes-no value must keep on Export), ``sources`` (the Source cell; computed
 values), ``only_if`` (a record type's *Only if* condition), ``compile``, ``codegen`` (one
 generated function per record type) with ``inline`` (the fast paths it pastes in),
-``build``, ``gc_pause``, ``validate`` (record checks) with ``problems`` and
+``build`` (with ``stac_xl.gc_pause``), ``validate`` (record checks) with ``problems`` and
 ``invoice_checks``, ``balance`` (a profile's *Balance check* setting).
 """
 

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, cast
 
-from stac_xl.mapping.gc_pause import gc_paused
+from stac_xl.gc_pause import gc_paused
 from stac_xl.mapping.sources import InvoiceRows, group_invoices
 from stac_xl.mapping.transforms import as_text, is_empty
 from stac_xl.mapping.validate import Policy, Problem, apply_invoice_policy
@@ -124,7 +124,7 @@ class CompiledMapping:
     def build(self, rows: Sequence[Mapping[str, Any]], *, batch: BatchInfo,
               zero_invoices: Policy = "export", credit_memos: Policy = "export") -> BuildResult:
         """Map *Invoices* rows (typed, one per line) to output records in file order."""
-        with gc_paused():
+        with gc_paused(promote=True):
             return self._build(rows, batch, zero_invoices, credit_memos)
 
     def _build(self, rows: Sequence[Mapping[str, Any]], batch: BatchInfo, zero_invoices: Policy,

@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from stac_xl.errors import ConfigError
 from stac_xl.mapping.forms import ValueForm
-from stac_xl.mapping.gc_pause import gc_paused
+from stac_xl.gc_pause import gc_paused
 from stac_xl.mapping.invoice_checks import (
     apply_invoice_policy,
     check_duplicate_numbers,
@@ -147,7 +147,7 @@ def validate_records(specs: Sequence[RecordSpec], records: Sequence[OutputRecord
     duplicate numbers). ``check_forms``: also each value against the form its rule gives it
     (dates, numbers, yes/no; see forms.py), for records that may hold hand edits; the
     mapping's own values have their form by construction."""
-    with gc_paused():
+    with gc_paused(promote=True):
         check_encoding = None if _utf(encoding) else encoding  # UTF-8 writes every character
         checks = {spec.name: _RecordChecks(spec, check_encoding, check_forms) for spec in specs}
         invoices = group_invoices(rows) if rows is not None else []
