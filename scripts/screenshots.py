@@ -129,7 +129,9 @@ def printable_copy(book: Path, shot: Shot, folder: Path) -> Path:
                 font = copy(cell.font)
                 font.name = DEFAULT_FONT
                 cell.font = font
-            wrap = isinstance(cell.value, str) and len(cell.value) > room
+            # Text with empty cells to its right runs on over them, as in Excel: no wrap.
+            runs_on = all(ws.cell(row=row, column=j).value in (None, "") for j in widths if j > index)
+            wrap = isinstance(cell.value, str) and len(cell.value) > room and not runs_on
             old = cell.alignment
             cell.alignment = Alignment(horizontal=old.horizontal, indent=old.indent,
                                        wrap_text=wrap or old.wrap_text, vertical="top")
