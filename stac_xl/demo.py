@@ -9,6 +9,7 @@ sandbox's own (``demo``/``demo``). It says what it did and where every file is.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -40,15 +41,16 @@ class DemoOutcome:
 def run_profile(profile: str, base_url: str, out: Path, *, today: date) -> DemoOutcome:
     """New workbook → preset → fetch → lookups → preview → export, for one profile."""
     book_path = out / f"{profile}.xlsx"
-    book = FileWorkbook.create(book_path, overwrite=True)
+    quiet = io.StringIO()  # the demo prints one line per profile, not every status message
+    book = FileWorkbook.create(book_path, overwrite=True, stream=quiet)
     load_preset(book, profile)
     fetch_invoices(book, first=today - timedelta(days=DEMO_DAYS - 1), last=today,
                    credentials=Password("demo", "demo"), base_url=base_url)
     fill_sandbox_lookups(book)
     book.save()
-    shown = preview(FileWorkbook.open(book_path), today=today)
+    shown = preview(FileWorkbook.open(book_path, stream=quiet), today=today)
     try:
-        done = export(FileWorkbook.open(book_path), out=out / "import-files", book_folder=out)
+        done = export(FileWorkbook.open(book_path, stream=quiet), out=out / "import-files", book_folder=out)
     except ValidationFailed as exc:
         return DemoOutcome(profile, book_path, None, f"export refused, {len(exc.problems)} problems; first: {exc.problems[0]}")
     warnings = f", {shown.warnings} warnings on Export" if shown.warnings else ""
