@@ -146,3 +146,8 @@ def test_a_dispatcher_without_on_action_fails_the_checks(tmp_path: Path) -> None
 def test_build_time_vba_check_rejects_another_project_name(addin: Path) -> None:
     with pytest.raises(AddinBuildError, match="module xlwings: line"):
         build.check_vba(addin, "not_stac", sources.WORKBOOK_DIR / "STAC.bas")
+
+
+def test_every_button_has_a_handler_in_the_real_dispatcher(addin: Path) -> None:
+    # No handler ids passed: the check asks stac_xl.ribbon.HANDLERS, as CI does for a release.
+    assert check_addin(addin, interpreter_win=DEFAULT_INTERPRETER_WIN) == []
