@@ -97,7 +97,8 @@ class ServiceTradeClient:
         self._session = session if session is not None else _default_session(concurrency)
         self._concurrency = concurrency
         self._exchange = Exchange(
-            self._session, self.base_url, credentials, timeout=timeout, retry=retry, sleep=sleep
+            self._session, self.base_url, credentials, timeout=timeout, retry=retry, sleep=sleep,
+            in_flight=concurrency,
         )
 
     @property
@@ -223,10 +224,12 @@ class ServiceTradeClient:
     def _map_ordered(
         self, fn: Callable[[T], R], items: Sequence[T] | range, on_each: Callable[[int], None]
     ) -> list[R]:
-        """``[fn(x) for x in items]`` on up to ``concurrency`` threads, results in input order."""
+        """``[fn(x) for x in items]`` with up to ``concurrency`` requests at once, results in input order."""
         if not items:
             return []
-        workers = min(self._concurrency, len(items))
+        # Twice the threads, but at most `concurrency` requests in flight (see Exchange): a
+        # thread parsing its page does not hold back the next request.
+        workers = min(2 * self._concurrency, len(items))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="stac-xl") as pool:
             futures = [pool.submit(fn, item) for item in items]
             results: list[R] = []

@@ -90,8 +90,13 @@ class Exchange:
         timeout: float,
         retry: RetryPolicy,
         sleep: Callable[[float], None],
+        in_flight: int = 1_000_000,
     ) -> None:
         self._session = session
+        # At most this many requests on the wire at once. The slot is held while a reply's
+        # body arrives and freed before it is parsed, so parsing one page (CPU) overlaps
+        # the wait for the next one.
+        self._in_flight = threading.BoundedSemaphore(in_flight)
         self._base_url = base_url
         self._credentials = credentials
         self._timeout = timeout
@@ -243,10 +248,11 @@ class Exchange:
             headers["Authorization"] = f"Bearer {self._credentials.token}"
         with self._count_lock:
             self._count += 1
-        response = self._session.request(
-            call.method, self._base_url + call.path, params=call.params, json=call.body,
-            headers=headers, timeout=self._timeout,
-        )
+        with self._in_flight:
+            response = self._session.request(  # not streamed: the body is read in here
+                call.method, self._base_url + call.path, params=call.params, json=call.body,
+                headers=headers, timeout=self._timeout,
+            )
         log.debug("%s %s -> HTTP %d (try %d)", call.method, call.path, response.status_code, try_no)
         return response
 

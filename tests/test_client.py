@@ -287,6 +287,26 @@ def test_paging_fetches_each_page_once_in_order_even_when_pages_finish_out_of_or
     assert {name for name, _ in messages} == {threading.current_thread().name}
 
 
+def test_no_more_requests_are_in_flight_than_the_concurrency_allows(sleeps: list[float]) -> None:
+    fake = FakeServiceTrade([invoice(n) for n in range(1, 41)], page_size=2)
+    lock, in_flight, peak = threading.Lock(), [0], [0]
+
+    def count(seen: Seen) -> Reply | None:
+        if seen.path == "/invoice" and seen.query["page"] != "1":
+            with lock:
+                in_flight[0] += 1
+                peak[0] = max(peak[0], in_flight[0])
+            threading.Event().wait(0.05)  # hold the reply a moment so requests overlap
+            with lock:
+                in_flight[0] -= 1
+        return None
+
+    fake.on_request = count
+    with make_client(fake, sleeps, concurrency=3) as client:
+        assert len(client.list_invoices()) == 40
+    assert peak[0] == 3
+
+
 def test_an_empty_list_is_one_request(sleeps: list[float]) -> None:
     fake = FakeServiceTrade([])
     with make_client(fake, sleeps) as client:
