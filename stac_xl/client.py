@@ -222,7 +222,7 @@ class ServiceTradeClient:
         return [item for page in (first, *rest) for item in page[key]]
 
     def _map_ordered(
-        self, fn: Callable[[T], R], items: Sequence[T] | range, on_each: Callable[[int], None]
+        self, fn: Callable[[T], R], items: Sequence[T], on_each: Callable[[int], None]
     ) -> list[R]:
         """``[fn(x) for x in items]`` with up to ``concurrency`` requests at once, results in input order."""
         if not items:

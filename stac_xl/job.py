@@ -18,6 +18,7 @@ from stac_xl.records import OutputRecord, RecordSpec
 from stac_xl.settings import Settings, read_settings
 
 if TYPE_CHECKING:
+    from stac_xl.mapping import Policy
     from stac_xl.mapping.balance import BalanceCheck
 
 
@@ -29,7 +30,7 @@ class Job:
     writer: Any  # a stac_xl.writers Writer
     mapping_grid: list[list[Any]]
     lookups_grid: list[list[Any]]
-    policies: dict[str, str]
+    policies: dict[str, Policy]
     balance: BalanceCheck | None = None  # the Balance check setting, read
 
 

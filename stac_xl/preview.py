@@ -131,7 +131,8 @@ def preview(book: WorkbookPort, *, today: date | None = None) -> PreviewResult:
     invoices_grid = book.read_grid(layout.INVOICES)
     rows = read_invoice_rows(invoices_grid)
     mapping = compile_mapping(job.mapping_grid, job.lookups_grid, invoice_columns=invoices_grid[0] if invoices_grid else [])
-    built = mapping.build(rows, batch=BatchInfo(export_date=today or date.today()), **job.policies)
+    built = mapping.build(rows, batch=BatchInfo(export_date=today or date.today()),
+                          zero_invoices=job.policies["zero_invoices"], credit_memos=job.policies["credit_memos"])
     computed = copy.deepcopy(built.records)
     corrections = _previous_corrections(book, built.specs)
     applied = apply_corrections(built.records, corrections)

@@ -58,7 +58,7 @@ def libreoffice_modules(path: Path) -> list[tuple[str, str]]:
     (``VBAFormModule`` for forms). Raises :class:`LibreOfficeMissing` if not installed.
     """
     modules = libreoffice_inspect(path)["modules"]
-    return sorted((str(name), str(kind)) for _library, name, kind in modules)  # type: ignore[union-attr]
+    return sorted((str(name), str(kind)) for _library, name, kind in modules)  # type: ignore[union-attr, attr-defined]
 
 
 def libreoffice_sheets(path: Path) -> dict[str, list[list[str]]]:

@@ -101,7 +101,7 @@ class LiveWorkbook:
         ws = self._sheet(sheet)
         used = ws.used_range
         top, left = used.row, used.column
-        grid = [[None] * (left - 1) + [_from_excel(v) for v in row] for row in used.options(ndim=2).value]
+        grid: list[list[Any]] = [[None] * (left - 1) + [_from_excel(v) for v in row] for row in used.options(ndim=2).value]
         grid = [[] for _ in range(top - 1)] + grid
         for row in grid:
             while row and row[-1] is None:
@@ -140,8 +140,8 @@ class LiveWorkbook:
             shown = (_shown(row[index]) for row in sample)
             chars = column.width or column_width(column.name, shown, column.kind)
             ws.range((1, index + 1)).column_width = chars
-        for column in hidden:
-            ws.range((1, column)).columns.hidden = True
+        for position in hidden:
+            ws.range((1, position)).columns.hidden = True
         self._freeze_and_filter(ws, len(rows) + 1, width)
 
     def _freeze_and_filter(self, ws: xw.Sheet, last_row: int, width: int) -> None:

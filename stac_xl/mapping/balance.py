@@ -198,14 +198,15 @@ class BalanceCheck:
                 continue
             invoice = invoices.get(invoice_id)
             number = invoice.number if invoice is not None else None
-            if None in values:
+            left, right = values
+            if left is None or right is None:
                 why = ("the invoice is not on the Invoices sheet, so its total is not known; fetch it again."
                        if invoice is None else "its total on the Invoices sheet is not a number, so it cannot be checked.")
                 problems.append(self._problem(why, number, invoice_id, index, records, refs, specs))
             else:
                 problems.append(self._problem(
-                    f"the invoice does not balance: {self._shown(self.left, values[0])}, "
-                    f"{self._shown(self.right, values[1], other=True)}.",
+                    f"the invoice does not balance: {self._shown(self.left, left)}, "
+                    f"{self._shown(self.right, right, other=True)}.",
                     number, invoice_id, index, records, refs, specs))
         return problems
 

@@ -58,17 +58,18 @@ def _read_table(grid: Sequence[Sequence[Any]], start: int, errors: list[MappingE
     if count is None:
         errors.append(MappingError(f"the header of table '{name}' must be Key (or Key 1, Key 2, …) then Value.",
                                    sheet=SHEET, row=start + 2, column="A"))
-    index, first_seen = start + 2, {}
+    index = start + 2
+    first_seen: dict[Any, int] = {}  # key -> the sheet row it was first seen on
     while index < len(grid) and not is_empty_row(grid[index]) and not _is_title(grid[index]):
         row = list(grid[index]) + [None] * (table.key_count + 1)
         keys = [lookup_key(c) for c in row[:table.key_count]]
-        where = dict(sheet=SHEET, row=index + 1)
         if any(k == "" for k in keys):
-            errors.append(MappingError(f"a key is empty in table '{name}'.", column=column_letter(keys.index("")), **where))
+            errors.append(MappingError(f"a key is empty in table '{name}'.", sheet=SHEET, row=index + 1,
+                                       column=column_letter(keys.index(""))))
         key = keys[0] if table.key_count == 1 else tuple(keys)
         if key in first_seen:
             errors.append(MappingError(f"key {_show(row[:table.key_count])} is already in table '{name}' "
-                                       f"(row {first_seen[key]}).", column="A", **where))
+                                       f"(row {first_seen[key]}).", sheet=SHEET, row=index + 1, column="A"))
         else:
             first_seen[key] = index + 1
             table.values[key] = cell_text(row[table.key_count])

@@ -123,6 +123,7 @@ def _distribution_count(row: Mapping[str, Any], st: RunState) -> int:
     is a row of its own (Sage 50 counts it among the distributions). "Has tax" is what
     *Only if* ``[tax total]`` decides, so the count and the tax row always agree."""
     invoice = st.invoice
+    assert invoice is not None  # only known on invoice grains, where there is one
     return len(invoice.lines) + (1 if is_present(invoice.first.get("Tax")) else 0)
 
 

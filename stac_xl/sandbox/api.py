@@ -224,7 +224,7 @@ class SandboxApi:
             raise BadRequest(f"Invalid status {changes['status']!r}")
         if "invoiceNumber" in changes and not (isinstance(changes["invoiceNumber"], str) and changes["invoiceNumber"]):
             raise BadRequest("invoiceNumber must be a non-empty string")
-        problem = self.store.update(invoice["id"], changes)
+        problem = self.store.update(invoice["id"], {key: str(value) for key, value in changes.items()})
         if problem:
             raise BadRequest(problem)
         return self._get_invoice(req)

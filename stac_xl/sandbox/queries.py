@@ -98,8 +98,7 @@ def invoice_filter(query: dict[str, list[str]]) -> Callable[[dict[str, Any]], bo
         raise BadRequest(f"type must be one of {', '.join(sorted(TYPES))}")
     bounds = [(field, lower, int_param(query, name)) for name, field, lower in BOUNDS]
     bounds = [b for b in bounds if b[2] is not None]
-    ids = [(ref, int_list(query, name)) for name, ref in ID_FILTERS]
-    ids = [pair for pair in ids if pair[1] is not None]
+    ids = [(ref, wanted) for name, ref in ID_FILTERS if (wanted := int_list(query, name)) is not None]
 
     def keep(inv: dict[str, Any]) -> bool:
         if statuses is not None and inv["status"] not in statuses:

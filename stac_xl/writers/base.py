@@ -126,6 +126,10 @@ class Writer(Protocol):
     title: ClassVar[str]
     options_model: ClassVar[type[WriterOptions]]
 
+    def __init__(self, options: Any = None) -> None:
+        """Made with an ``options_model`` instance, a plain mapping of options, or None."""
+        ...
+
     @property
     def extension(self) -> str:
         """The file extension, dot included; options may change it from the class default."""

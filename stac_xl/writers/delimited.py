@@ -120,6 +120,7 @@ def _write_chunked(index: SpecIndex, records: Iterable[OutputRecord], rows: _Row
         if known is None or len(record.values) != known[1]:
             flush()
             index.locate(count - 1, record)  # raises, naming the record
+        assert known is not None
         spec = known[0]
         if spec.header and spec.name not in headed:
             flush()
