@@ -62,12 +62,18 @@ def read_computerease(path: Path) -> int:
     return sum(1 for _, lines in invoices if lines[-1][2] == "SALESTAX")
 
 
-def read_sage50(path: Path) -> int:
-    header, *rows = rows_of(path, "cp1252")
-    by_invoice: dict[str, list[dict[str, str]]] = defaultdict(list)
+def records_by(path: Path, encoding: str, column: str) -> dict[str, list[dict[str, str]]]:
+    """A headed CSV's rows as dicts, grouped by the value of ``column`` (the invoice number)."""
+    header, *rows = rows_of(path, encoding)
+    grouped: dict[str, list[dict[str, str]]] = defaultdict(list)
     for row in rows:
         record = dict(zip(header, row))
-        by_invoice[record["Invoice/CM #"]].append(record)
+        grouped[record[column]].append(record)
+    return grouped
+
+
+def read_sage50(path: Path) -> int:
+    by_invoice = records_by(path, "cp1252", "Invoice/CM #")
     for records in by_invoice.values():
         assert {r["Number of Distributions"] for r in records} == {str(len(records))}
         assert all(Decimal(r["Amount"]) <= 0 for r in records)  # credits to income and tax; no credit memos
@@ -89,11 +95,7 @@ def read_fixed_width(path: Path) -> int:
 
 
 def read_generic_csv(path: Path) -> int:
-    header, *rows = rows_of(path, "utf-8")
-    by_invoice: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for row in rows:
-        record = dict(zip(header, row))
-        by_invoice[record["InvoiceNumber"]].append(record)
+    by_invoice = records_by(path, "utf-8", "InvoiceNumber")
     for records in by_invoice.values():
         first = records[0]
         assert sum(Decimal(r["Amount"] or "0") for r in records) + Decimal(first["Tax"]) == Decimal(first["Total"])

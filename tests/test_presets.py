@@ -87,6 +87,17 @@ def csv_rows(data: bytes, encoding: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
+def group_under(rows: list[list[str]], head: str) -> list[tuple[list[str], list[list[str]]]]:
+    """Rows grouped under the ``head`` record before them: ``[(head row, [its rows]), …]``."""
+    groups: list[tuple[list[str], list[list[str]]]] = []
+    for row in rows:
+        if row[0] == head:
+            groups.append((row, []))
+        else:
+            groups[-1][1].append(row)
+    return groups
+
+
 def read_iif(data: bytes) -> list[list[dict[str, str]]]:
     """A tiny IIF reader: ``!`` rows name the columns; a transaction is TRNS, SPLs, ENDTRNS."""
     text = data.decode("cp1252")
@@ -281,12 +292,7 @@ def test_sage300cre_reads_back() -> None:
     assert all(line.startswith('"') and line.endswith('"') for line in text.split("\r\n")[:-1])
     rows = csv_rows(data, "cp1252")
     assert [r[0] for r in rows] == ["I", "D", "D", "I", "D", "D"]
-    invoices: list[tuple[list[str], list[list[str]]]] = []
-    for row in rows:
-        if row[0] == "I":
-            invoices.append((row, []))
-        else:
-            invoices[-1][1].append(row)
+    invoices = group_under(rows, "I")
     for head, lines in invoices:
         assert sum(Decimal(d[5]) for d in lines) == Decimal(head[7])
     assert [head[2] for head, _ in invoices] == ["ST10041", "ST10042"]

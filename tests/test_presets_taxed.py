@@ -18,7 +18,7 @@ from invoice_fixtures import EXPORT_DATE, taxed_rows
 from stac_xl.mapping import BatchInfo, compile_mapping, validate_records
 from stac_xl.presets import get_preset, preset_names
 from stac_xl.target import balance_check, invoice_policies, writer_for
-from test_presets import COLUMNS, GENERIC_HEADER, IIF_SPL, IIF_TRNS, SAGE50_HEADER, XERO_HEADER, XSD, csv_rows, read_iif
+from test_presets import COLUMNS, GENERIC_HEADER, IIF_SPL, IIF_TRNS, SAGE50_HEADER, XERO_HEADER, XSD, csv_rows, group_under, read_iif
 
 GOLDEN = Path(__file__).parent / "golden" / "profiles"
 TAX = {"10044": Decimal("1.56"), "10045": Decimal("-2.72")}
@@ -98,12 +98,7 @@ def test_sage300cre_distributions_add_up_to_the_invoice_amount() -> None:
     data, _, _ = export_taxed("sage300cre")
     rows = csv_rows(data, "cp1252")
     assert [r[0] for r in rows] == ["I", "D", "D", "D", "I", "D", "D"]
-    invoices: list[tuple[list[str], list[list[str]]]] = []
-    for row in rows:
-        if row[0] == "I":
-            invoices.append((row, []))
-        else:
-            invoices[-1][1].append(row)
+    invoices = group_under(rows, "I")
     for head, lines in invoices:
         assert sum(Decimal(d[5]) for d in lines) == Decimal(head[7]) == TOTALS[head[2][2:]]
         assert lines[-1][4:] == ["23100", str(TAX[head[2][2:]]), "Sales tax"]
