@@ -140,3 +140,14 @@ def column_width(header: str, values: Iterable[Any], kind: ColumnKind) -> int:
     for value in values:
         longest = max(longest, len(display_text(value, kind)) + 1)
     return max(MIN_WIDTH, min(MAX_WIDTH, longest))
+
+
+def trim_grid(grid: list[list[Any]]) -> list[list[Any]]:
+    """Drop trailing empty cells (None or "") of every row, then trailing empty rows, in
+    place: the shape both adapters' ``read_grid`` promise."""
+    for row in grid:
+        while row and row[-1] in (None, ""):
+            row.pop()
+    while grid and not grid[-1]:
+        grid.pop()
+    return grid

@@ -26,6 +26,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
 from stac_xl.book import file_sheet, layout
+from stac_xl.book.cells import trim_grid
 from stac_xl.book.layout import SETTINGS, SHEET_ORDER, new_workbook_layout, not_stac_message
 from stac_xl.book.port import CellMark
 from stac_xl.errors import WorkbookError
@@ -138,8 +139,8 @@ class FileWorkbook:
             raise WorkbookError(f"{path} already exists; choose another name or allow overwriting it.")
         book = Workbook()
         book.remove(book.active)
-        for layout in new_workbook_layout():
-            file_sheet.lay_out(book.create_sheet(layout.name), layout)
+        for sheet_layout in new_workbook_layout():
+            file_sheet.lay_out(book.create_sheet(sheet_layout.name), sheet_layout)
         book.active = 0
         workbook = cls(path, book, stream=stream)
         workbook.save()
@@ -168,8 +169,8 @@ class FileWorkbook:
         for name in SHEET_ORDER:
             if name in book.sheetnames:
                 raise WorkbookError(f"{path} already has a sheet called {name}; rename it and try again.")
-        for layout in new_workbook_layout():
-            file_sheet.lay_out(book.create_sheet(layout.name), layout)
+        for sheet_layout in new_workbook_layout():
+            file_sheet.lay_out(book.create_sheet(sheet_layout.name), sheet_layout)
         return cls(path, book, stream=stream)
 
     def sheet_names(self) -> list[str]:
@@ -191,15 +192,7 @@ class FileWorkbook:
         (None if the file was never calculated by Excel).
         """
         ws = self._sheet(sheet)
-        grid: list[list[Any]] = []
-        for cells in ws.iter_rows():
-            row = [self._cell_value(sheet, c) for c in cells]
-            while row and row[-1] in (None, ""):
-                row.pop()
-            grid.append(row)
-        while grid and not grid[-1]:
-            grid.pop()
-        return grid
+        return trim_grid([[self._cell_value(sheet, c) for c in cells] for cells in ws.iter_rows()])
 
     def _cell_value(self, sheet: str, cell: Any) -> Any:
         value = cell.value

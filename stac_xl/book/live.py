@@ -24,7 +24,7 @@ from typing import Any, Iterator, Sequence
 
 import xlwings as xw
 
-from stac_xl.book.cells import NUMBER_FORMATS, column_width, convert, general
+from stac_xl.book.cells import NUMBER_FORMATS, column_width, convert, general, trim_grid
 from stac_xl.book.port import CellMark
 from stac_xl.errors import WorkbookError
 from stac_xl.table import ColumnKind, Table
@@ -102,13 +102,7 @@ class LiveWorkbook:
         used = ws.used_range
         top, left = used.row, used.column
         grid: list[list[Any]] = [[None] * (left - 1) + [_from_excel(v) for v in row] for row in used.options(ndim=2).value]
-        grid = [[] for _ in range(top - 1)] + grid
-        for row in grid:
-            while row and row[-1] is None:
-                row.pop()
-        while grid and not grid[-1]:
-            grid.pop()
-        return grid
+        return trim_grid([[] for _ in range(top - 1)] + grid)
 
     def write_table(self, sheet: str, table: Table, *, hidden_columns: Sequence[str] = ()) -> None:
         """Replace ``sheet`` with ``table``: formats, values, widths, header, freeze, filter."""
