@@ -22,8 +22,8 @@ import time
 from contextlib import contextmanager
 from typing import Iterator
 
-from stac_xl.client import ServiceTradeClient
-from stac_xl.credentials import Password
+from stac_xl.servicetrade.client import ServiceTradeClient
+from stac_xl.servicetrade.credentials import Password
 
 PAGE = 2000
 

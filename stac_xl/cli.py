@@ -33,8 +33,8 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
     from stac_xl.book.file import FileWorkbook
-    from stac_xl.credentials import resolve_credentials
-    from stac_xl.fetch import fetch_invoices
+    from stac_xl.servicetrade.credentials import resolve_credentials
+    from stac_xl.actions.fetch import fetch_invoices
 
     first, last = _day_range(args)
     book = FileWorkbook.open(Path(args.book))
@@ -46,7 +46,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 
 def _day_range(args: argparse.Namespace) -> tuple[date | None, date | None]:
     """--from/--to as dates; None where omitted (fetch then uses Days to fetch up to today)."""
-    from stac_xl.daterange import parse_day
+    from stac_xl.servicetrade.daterange import parse_day
 
     first = parse_day(args.date_from, option="--from") if args.date_from else None
     last = parse_day(args.date_to, option="--to") if args.date_to else None
@@ -55,7 +55,7 @@ def _day_range(args: argparse.Namespace) -> tuple[date | None, date | None]:
 
 def _cmd_preview(args: argparse.Namespace) -> int:
     from stac_xl.book.file import FileWorkbook
-    from stac_xl.preview import preview
+    from stac_xl.actions.preview import preview
 
     result = preview(FileWorkbook.open(Path(args.book)))
     print(result.summary())
@@ -68,7 +68,7 @@ def _cmd_preview(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from stac_xl.book.file import FileWorkbook
-    from stac_xl.export import export
+    from stac_xl.actions.export import export
 
     book_path = Path(args.book)
     result = export(FileWorkbook.open(book_path), out=Path(args.out) if args.out else None, book_folder=book_path.resolve().parent)
@@ -121,7 +121,7 @@ def _cmd_addin_build(args: argparse.Namespace) -> int:
 def _cmd_login(args: argparse.Namespace) -> int:
     import getpass
 
-    from stac_xl.credentials import store_credentials
+    from stac_xl.servicetrade.credentials import store_credentials
 
     username = args.username or input("ServiceTrade username: ").strip()
     password = getpass.getpass("ServiceTrade password: ")
@@ -131,7 +131,7 @@ def _cmd_login(args: argparse.Namespace) -> int:
 
 
 def _cmd_logout(args: argparse.Namespace) -> int:
-    from stac_xl.credentials import forget_credentials
+    from stac_xl.servicetrade.credentials import forget_credentials
 
     forget_credentials()
     print("Removed the stored ServiceTrade credentials.")

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Callable
 
 from stac_xl.book.file import FileWorkbook
-from stac_xl.credentials import Password
+from stac_xl.servicetrade.credentials import Password
 from stac_xl.errors import StacError, ValidationFailed
-from stac_xl.export import export
-from stac_xl.fetch import fetch_invoices
+from stac_xl.actions.export import export
+from stac_xl.actions.fetch import fetch_invoices
 from stac_xl.presets import load_preset, preset_names
-from stac_xl.preview import preview
+from stac_xl.actions.preview import preview
 from stac_xl.sandbox import Sandbox, SandboxData
 from stac_xl.sandbox.clerk import fill_sandbox_lookups
 

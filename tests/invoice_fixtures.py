@@ -1,6 +1,6 @@
 """The shared test invoices (import-formats.md, "Shared test data") as typed *Invoices* rows.
 
-Each row is what :func:`stac_xl.invoice_rows.read_invoice_rows` returns for the sheet Fetch
+Each row is what :func:`stac_xl.invoices.read_back.read_invoice_rows` returns for the sheet Fetch
 writes: one dict per invoice line keyed by the default column names, money as ``Decimal``
 with cents, dates as ``date``, ids as text, Taxable as ``bool``, Line no as ``int``.
 ServiceTrade knows the customers by id (1001, 1002); the accounting numbers ACME01 and

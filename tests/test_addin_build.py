@@ -56,7 +56,7 @@ def test_olevba_reads_back_the_modules_we_wrote(addin: Path) -> None:
     modules = checks.olevba_modules(addin)
     assert sorted(modules) == sorted(name for name, _ in EXPECTED_MODULES)
     assert 'Public Const PROJECT_NAME As String = "stac_xl"' in modules["xlwings"]
-    assert "stac_xl.ribbon.dispatch('\" & actionId & \"')" in modules["STAC"]
+    assert "stac_xl.excel.ribbon.dispatch('\" & actionId & \"')" in modules["STAC"]
     assert "RunAction control.Id" in modules["STAC"]
     assert checks.vba_project_header(addin).hex() == "cc61ffff000000"
 
@@ -149,5 +149,5 @@ def test_build_time_vba_check_rejects_another_project_name(addin: Path) -> None:
 
 
 def test_every_button_has_a_handler_in_the_real_dispatcher(addin: Path) -> None:
-    # No handler ids passed: the check asks stac_xl.ribbon.HANDLERS, as CI does for a release.
+    # No handler ids passed: the check asks stac_xl.excel.ribbon.HANDLERS, as CI does for a release.
     assert check_addin(addin, interpreter_win=DEFAULT_INTERPRETER_WIN) == []

@@ -22,7 +22,7 @@ from stac_xl.book.file import FileWorkbook
 from stac_xl.book.layout import SHEET_ORDER, new_workbook_grids
 from stac_xl.book.port import CellMark, WorkbookPort
 from stac_xl.errors import WorkbookError
-from stac_xl.table import Column, ColumnKind, Table
+from stac_xl.book.table import Column, ColumnKind, Table
 
 K = ColumnKind
 NEW_HINT = "Create one with: stac-xl new BOOK.xlsx"

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import requests
 
-from stac_xl.client import ServiceTradeClient, check_base_url
-from stac_xl.credentials import Password, Token
+from stac_xl.servicetrade.client import ServiceTradeClient, check_base_url
+from stac_xl.servicetrade.credentials import Password, Token
 from stac_xl.errors import (
     AccessDenied,
     BadResponse,
@@ -23,7 +23,7 @@ from stac_xl.errors import (
     ServerError,
     ServiceTradeError,
 )
-from stac_xl.retry import RetryPolicy, parse_retry_after
+from stac_xl.servicetrade.retry import RetryPolicy, parse_retry_after
 from transport import adapter_of, body_json, cookie_of, json_reply, path_of, query_of, session_with_handler
 
 BASE = "https://api.servicetrade.com/api"
@@ -362,12 +362,12 @@ def test_a_session_without_tls_verification_is_refused() -> None:
 def test_503_is_retried_with_exponential_back_off_then_succeeds(
     fake: FakeServiceTrade, sleeps: list[float], caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG, logger="stac_xl.client")
+    caplog.set_level(logging.DEBUG, logger="stac_xl.servicetrade.client")
     fake.faults[("GET", "/invoice")] = [reply(503), reply(502), reply(500)]
     with make_client(fake, sleeps) as client:
         assert len(client.list_invoices()) == 5
     assert sleeps == [0.5, 1.0, 2.0]
-    lines = [r.getMessage() for r in caplog.records if r.name == "stac_xl.client"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "stac_xl.servicetrade.client"]
     assert "GET /invoice failed (HTTP 503); retrying in 0.5 s (try 1 of 5)" in lines
     assert "GET /invoice -> HTTP 200 (try 4)" in lines
     assert not any("?" in line or "page=" in line for line in lines), "paths only, never query strings"

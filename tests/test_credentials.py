@@ -9,7 +9,7 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
-from stac_xl.credentials import (
+from stac_xl.servicetrade.credentials import (
     KeyringStore,
     Password,
     Token,

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from stac_xl.daterange import DateRange, parse_day
+from stac_xl.servicetrade.daterange import DateRange, parse_day
 from stac_xl.errors import ConfigError
 
 NY = ZoneInfo("America/New_York")

@@ -1,6 +1,6 @@
 """The Export sheet round-trip and the hand corrections that survive a new Preview."""
 
-from stac_xl.export_sheet import (
+from stac_xl.book.export_sheet import (
     apply_corrections,
     field_headers,
     find_corrections,

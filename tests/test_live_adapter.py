@@ -15,7 +15,7 @@ from xl_memory_engine import MemoryEngine, new_book
 from stac_xl.book.live import MARK_COLORS, LiveWorkbook, progress
 from stac_xl.book.port import CellMark
 from stac_xl.errors import WorkbookError
-from stac_xl.table import Column, ColumnKind, Table
+from stac_xl.book.table import Column, ColumnKind, Table
 
 KINDS = [ColumnKind.TEXT, ColumnKind.DATE, ColumnKind.MONEY, ColumnKind.INTEGER, ColumnKind.GENERAL]
 

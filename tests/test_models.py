@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from stac_xl.errors import BadResponse, ServiceTradeError
-from stac_xl.models import Invoice, InvoiceItem, parse_invoices
+from stac_xl.servicetrade.models import Invoice, InvoiceItem, parse_invoices
 
 NEW_YORK = ZoneInfo("America/New_York")
 

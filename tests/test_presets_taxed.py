@@ -17,7 +17,7 @@ import xmlschema
 from invoice_fixtures import EXPORT_DATE, taxed_rows
 from stac_xl.mapping import BatchInfo, compile_mapping, validate_records
 from stac_xl.presets import get_preset, preset_names
-from stac_xl.target import balance_check, invoice_policies, writer_for
+from stac_xl.actions.profile_settings import balance_check, invoice_policies, writer_for
 from test_presets import COLUMNS, GENERIC_HEADER, IIF_SPL, IIF_TRNS, SAGE50_HEADER, XERO_HEADER, XSD, csv_rows, group_under, read_iif
 
 GOLDEN = Path(__file__).parent / "golden" / "profiles"

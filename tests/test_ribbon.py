@@ -14,7 +14,7 @@ import xlwings as xw
 from keyring.backend import KeyringBackend
 from xl_memory_engine import MemoryEngine, new_book
 
-from stac_xl import ribbon
+from stac_xl.excel import ribbon
 from stac_xl.book.file import FileWorkbook
 from stac_xl.cli import main
 from stac_xl.book.live import LiveWorkbook

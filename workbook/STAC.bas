@@ -1,6 +1,6 @@
 Attribute VB_Name = "STAC"
 ' STAC ribbon dispatcher (stac_xl). Every button in customUI.xml calls OnAction; the button
-' id is the action name that stac_xl.ribbon.dispatch runs in Python. This module is meant to
+' id is the action name that stac_xl.excel.ribbon.dispatch runs in Python. This module is meant to
 ' stay frozen: a new button needs customUI.xml and a Python handler, never a VBA change.
 Option Explicit
 
@@ -15,7 +15,7 @@ Public Sub RunAction(actionId As String)
         MsgBox "Open a workbook first.", vbInformation, "ServiceTrade"
         Exit Sub
     End If
-    RunPython "import stac_xl.ribbon; stac_xl.ribbon.dispatch('" & actionId & "')"
+    RunPython "import stac_xl.excel.ribbon; stac_xl.excel.ribbon.dispatch('" & actionId & "')"
 End Sub
 
 Public Function SelfTest() As String

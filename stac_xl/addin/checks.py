@@ -45,7 +45,7 @@ def check_addin(
 ) -> list[str]:
     """Every problem found in the add-in at ``path`` (empty = good).
 
-    ``handler_ids`` are the action names Python can dispatch (``stac_xl.ribbon.HANDLERS``
+    ``handler_ids`` are the action names Python can dispatch (``stac_xl.excel.ribbon.HANDLERS``
     by default); every ribbon button id must be one of them.
     """
     with zipfile.ZipFile(path) as z:
@@ -64,7 +64,7 @@ def check_addin(
 def _handler_ids(handler_ids: Collection[str] | None) -> Collection[str]:
     if handler_ids is not None:
         return handler_ids
-    from stac_xl.ribbon import HANDLERS  # imported late: the ribbon module is optional here
+    from stac_xl.excel.ribbon import HANDLERS  # imported late: the ribbon module is optional here
 
     return HANDLERS.keys()
 

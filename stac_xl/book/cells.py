@@ -22,7 +22,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Iterable
 
-from stac_xl.table import ColumnKind
+from stac_xl.book.table import ColumnKind
 
 MAX_CELL_TEXT = 32_767
 MAX_WIDTH = 60

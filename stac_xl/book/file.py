@@ -30,7 +30,7 @@ from stac_xl.book.cells import trim_grid
 from stac_xl.book.layout import SETTINGS, SHEET_ORDER, new_workbook_layout, not_stac_message
 from stac_xl.book.port import CellMark
 from stac_xl.errors import WorkbookError
-from stac_xl.table import Table
+from stac_xl.book.table import Table
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 TEMP_PREFIX = ".stac-"  # never "~$": that is Excel's lock-file prefix

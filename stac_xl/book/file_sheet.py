@@ -22,7 +22,7 @@ from stac_xl.book.cells import NUMBER_FORMATS, column_width, convert, general, l
 from stac_xl.book.layout import SheetLayout
 from stac_xl.book.port import CellMark
 from stac_xl.gc_pause import gc_paused
-from stac_xl.table import ColumnKind, Table
+from stac_xl.book.table import ColumnKind, Table
 
 HEADER_FONT = Font(name="Calibri", bold=True)  # a name, or LibreOffice falls back to a serif
 HEADER_FILL = PatternFill(fill_type="solid", fgColor="D9E1F2")

@@ -27,7 +27,7 @@ import xlwings as xw
 from stac_xl.book.cells import NUMBER_FORMATS, column_width, convert, general, trim_grid
 from stac_xl.book.port import CellMark
 from stac_xl.errors import WorkbookError
-from stac_xl.table import ColumnKind, Table
+from stac_xl.book.table import ColumnKind, Table
 
 MAX_ROWS = 1_048_576
 HEADER_COLOR = "#D9E1F2"

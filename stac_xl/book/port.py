@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol, Sequence
 
-from stac_xl.table import Table
+from stac_xl.book.table import Table
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from stac_xl.mapping.build import BatchInfo, BuildResult, CompiledMapping, Compi
 from stac_xl.mapping.compile import MappedField, MappingErrors, compile_mapping
 from stac_xl.mapping.sources import COMPUTED, line_amount
 from stac_xl.mapping.transforms import TRANSFORMS, as_text
-from stac_xl.mapping.validate import (
+from stac_xl.checks.records import (
     Policy,
     Problem,
     Severity,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, cast
 from stac_xl.gc_pause import gc_paused
 from stac_xl.mapping.sources import InvoiceRows, group_invoices
 from stac_xl.mapping.transforms import as_text, is_empty
-from stac_xl.mapping.validate import Policy, Problem, apply_invoice_policy
+from stac_xl.checks.records import Policy, Problem, apply_invoice_policy
 from stac_xl.records import Grain, OutputRecord, RecordSpec
 
 if TYPE_CHECKING:

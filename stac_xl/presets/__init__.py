@@ -23,7 +23,7 @@ from typing import Any, Mapping, Sequence
 from stac_xl.book.port import WorkbookPort
 from stac_xl.errors import ConfigError
 from stac_xl.settings import HEADER, SETTINGS_ROWS
-from stac_xl.target import PROFILE_SETTING_NOTES, WRITER_SETTING_NOTES
+from stac_xl.actions.profile_settings import PROFILE_SETTING_NOTES, WRITER_SETTING_NOTES
 
 Grid = list[list[Any]]
 _KEYS = ("name", "title", "description", "verified", "confidence", "settings", "mapping", "lookups")

@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 from stac_xl.book import layout
 from stac_xl.book.port import WorkbookPort
-from stac_xl.invoice_rows import read_invoice_rows
+from stac_xl.invoices.read_back import read_invoice_rows
 
 # Lookup table → the Invoices column its keys come from.
 KEY_COLUMNS = {"Customers": "Customer id", "Emails": "Customer id", "Accounts": "Item code", "Terms": "Terms"}

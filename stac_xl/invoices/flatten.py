@@ -16,10 +16,10 @@ from datetime import tzinfo
 from decimal import Decimal
 from typing import Any, Callable, Sequence
 
-from stac_xl.jsonpath import Keys, compile_path, is_line_path, line_keys, resolve
+from stac_xl.invoices.jsonpath import Keys, compile_path, is_line_path, line_keys, resolve
 from stac_xl.gc_pause import gc_paused
-from stac_xl.models import Invoice, InvoiceItem
-from stac_xl.table import Column, ColumnKind, Table
+from stac_xl.servicetrade.models import Invoice, InvoiceItem
+from stac_xl.book.table import Column, ColumnKind, Table
 
 K = ColumnKind
 InvoiceGetter = Callable[[Invoice, tzinfo], Any]

@@ -72,7 +72,7 @@ def new_workbook(book: xw.Book, ui: ClerkDialogs) -> str:
 
 def sign_in(book: xw.Book, ui: ClerkDialogs) -> str | None:
     """Ask for the ServiceTrade username and password and keep them in the credential store."""
-    from stac_xl.credentials import store_credentials
+    from stac_xl.servicetrade.credentials import store_credentials
 
     username = ui.ask("ServiceTrade username:")
     if not username:
@@ -86,22 +86,22 @@ def sign_in(book: xw.Book, ui: ClerkDialogs) -> str | None:
 
 def fetch(book: xw.Book, ui: ClerkDialogs) -> str:
     """Fetch the last 'Days to fetch' days of invoices onto *Invoices*."""
-    from stac_xl.credentials import resolve_credentials
-    from stac_xl.fetch import fetch_invoices
+    from stac_xl.servicetrade.credentials import resolve_credentials
+    from stac_xl.actions.fetch import fetch_invoices
 
     return fetch_invoices(_live(book), credentials=resolve_credentials()).summary()
 
 
 def preview(book: xw.Book, ui: ClerkDialogs) -> str:
     """Map *Invoices* onto *Export*, marking every problem."""
-    from stac_xl.preview import preview as run_preview
+    from stac_xl.actions.preview import preview as run_preview
 
     return run_preview(_live(book)).summary()
 
 
 def export(book: xw.Book, ui: ClerkDialogs) -> str:
     """Validate *Export* and write the import file."""
-    from stac_xl.export import export as run_export
+    from stac_xl.actions.export import export as run_export
     from stac_xl.settings import read_settings
 
     live = _live(book)
@@ -175,7 +175,7 @@ def dispatch(action: str) -> None:
     """Entry point the add-in's VBA calls: find the clicked book, run the action."""
     import xlwings as xw
 
-    from stac_xl.dialogs import ExcelDialogs
+    from stac_xl.excel.dialogs import ExcelDialogs
 
     book = xw.Book.caller()
     run_action(action, book, ExcelDialogs(book.app, TITLE))

@@ -14,9 +14,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
 from stac_xl.errors import WorkbookError
-from stac_xl.flatten import DEFAULT_COLUMNS
-from stac_xl.models import CENT
-from stac_xl.table import ColumnKind
+from stac_xl.invoices.flatten import DEFAULT_COLUMNS
+from stac_xl.servicetrade.models import CENT
+from stac_xl.book.table import ColumnKind
 
 K = ColumnKind
 _KIND_BY_HEADER: dict[str, ColumnKind] = {c.name.casefold(): c.kind for c in DEFAULT_COLUMNS}

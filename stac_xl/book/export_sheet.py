@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 from stac_xl.records import OutputRecord, RecordSpec
-from stac_xl.table import Column, ColumnKind, Table
+from stac_xl.book.table import Column, ColumnKind, Table
 
 RECORD = "Record"
 ISSUES = "Issues"

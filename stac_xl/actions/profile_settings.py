@@ -6,7 +6,7 @@ registered writer with those options. A value the writer refuses, or a combinati
 cannot work, is a :class:`ConfigError` naming the Settings row, because the clerk fixes it
 there, not in writer option names. ``invoice_policies(settings)`` does the same for the
 two rows the mapping's build reads (Zero invoices, Credit memos), and
-``balance_check(settings)`` for the profile's *Balance check* (stac_xl.mapping.balance).
+``balance_check(settings)`` for the profile's *Balance check* (stac_xl.checks.balance_check).
 
 Settings that only one file type uses are ignored for the others: a clerk who loads a
 fixed-width preset and then a CSV one keeps a harmless "Right-aligned fields" row.
@@ -20,9 +20,9 @@ from pydantic import ValidationError
 
 from stac_xl.errors import ConfigError
 from stac_xl.mapping import Policy
-from stac_xl.mapping.balance import EXAMPLE as BALANCE_EXAMPLE
-from stac_xl.mapping.balance import SETTING as BALANCE_SETTING
-from stac_xl.mapping.balance import BalanceCheck, BalanceSyntax, parse_balance_check
+from stac_xl.checks.balance_check import EXAMPLE as BALANCE_EXAMPLE
+from stac_xl.checks.balance_check import SETTING as BALANCE_SETTING
+from stac_xl.checks.balance_check import BalanceCheck, BalanceSyntax, parse_balance_check
 from stac_xl.settings import HEADER, Settings, read_settings
 from stac_xl.writers import Writer, get_writer, writer_keys
 from stac_xl.writers.delimited import DelimitedOptions

@@ -3,8 +3,8 @@
 :func:`validate_records` checks every record against its record type (required, max
 length, encoding, unknown types; with ``check_forms``, the form of dates, numbers and yes/no
 values, :mod:`stac_xl.mapping.forms`) and, given the *Invoices* rows, the invoices
-themselves (:mod:`stac_xl.mapping.invoice_checks`). The problem type lives in
-:mod:`stac_xl.mapping.problems`; both are re-exported here.
+themselves (:mod:`stac_xl.checks.invoices`). The problem type lives in
+:mod:`stac_xl.problems`; both are re-exported here.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 from stac_xl.errors import ConfigError
 from stac_xl.mapping.forms import ValueForm
 from stac_xl.gc_pause import gc_paused
-from stac_xl.mapping.invoice_checks import (
+from stac_xl.checks.invoices import (
     apply_invoice_policy,
     check_duplicate_numbers,
     check_invoice_balance,
     check_sums_to_zero,
 )
-from stac_xl.mapping.problems import Policy, Problem, Severity, attach_issues, has_errors
+from stac_xl.problems import Policy, Problem, Severity, attach_issues, has_errors
 from stac_xl.mapping.sources import InvoiceRows, group_invoices
 from stac_xl.records import OutputRecord, RecordSpec
 

@@ -7,7 +7,7 @@ Session login (``POST /auth`` → cookie ``PHPSESSID``, ``DELETE /auth`` on exit
 token; paging with ``limit=2000`` and concurrent pages; a timeout on every call; retries with
 exponential back-off on network errors, 5xx and malformed bodies; ``Retry-After`` on 429; one
 re-login on 401. Every failure leaves as one of ``stac_xl.errors`` (sentences in
-``stac_xl.failures``). Tests inject a ``requests.Session`` with a handler transport.
+``stac_xl.servicetrade.failures``). Tests inject a ``requests.Session`` with a handler transport.
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from stac_xl import __version__
-from stac_xl.credentials import Password, Token
+from stac_xl.servicetrade.credentials import Password, Token
 from stac_xl.errors import ConfigError
-from stac_xl.exchange import Exchange
-from stac_xl.retry import RetryPolicy
+from stac_xl.servicetrade.request import Exchange
+from stac_xl.servicetrade.retry import RetryPolicy
 
-log = logging.getLogger("stac_xl.client")
+log = logging.getLogger("stac_xl.servicetrade.client")
 
 PAGE_LIMIT = 2000
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})

@@ -2,7 +2,7 @@
 
 Every problem is found at once and shown where it is: on its cell (colour and note), in the
 record's *Issues* cell, and counted in the checks block beside the table. The clerk's
-corrections from the last Preview are carried over (see :mod:`stac_xl.export_sheet`).
+corrections from the last Preview are carried over (see :mod:`stac_xl.book.export_sheet`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any, Mapping, Sequence
 
 from stac_xl.book import layout
 from stac_xl.book.port import CellMark, WorkbookPort
-from stac_xl.export_sheet import (
+from stac_xl.book.export_sheet import (
     KEY_COLUMNS,
     apply_corrections,
     find_corrections,
@@ -123,9 +123,9 @@ def checks_block(result: PreviewResult, *, marked: int) -> list[list[Any]]:
 def preview(book: WorkbookPort, *, today: date | None = None) -> PreviewResult:
     """Build the Export sheet from the book's Invoices, Mapping, Lookups and Settings."""
     # Imported here: every ribbon click starts a fresh Python, keep start-up light.
-    from stac_xl.invoice_rows import read_invoice_rows
+    from stac_xl.invoices.read_back import read_invoice_rows
     from stac_xl.mapping import BatchInfo, attach_issues, compile_mapping
-    from stac_xl.job import check_records, load_job
+    from stac_xl.actions.profile import check_records, load_job
 
     job = load_job(book)
     invoices_grid = book.read_grid(layout.INVOICES)

@@ -28,7 +28,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping, Sequence
 
 from stac_xl.errors import ConfigError
-from stac_xl.mapping.problems import Problem
+from stac_xl.problems import Problem
 from stac_xl.mapping.sources import group_invoices
 from stac_xl.records import OutputRecord, RecordSpec
 

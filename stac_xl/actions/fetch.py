@@ -16,8 +16,8 @@ import requests
 
 from stac_xl.book import layout
 from stac_xl.book.port import WorkbookPort
-from stac_xl.credentials import Password, Token
-from stac_xl.daterange import DateRange
+from stac_xl.servicetrade.credentials import Password, Token
+from stac_xl.servicetrade.daterange import DateRange
 from stac_xl.settings import Settings, read_settings
 
 
@@ -59,9 +59,9 @@ def fetch_invoices(
 
     Without dates: the last *Days to fetch* days up to today, as the ribbon does."""
     # Imported here: every ribbon click starts a fresh Python, keep start-up light.
-    from stac_xl.client import ServiceTradeClient
-    from stac_xl.flatten import invoices_to_table
-    from stac_xl.models import parse_invoices
+    from stac_xl.servicetrade.client import ServiceTradeClient
+    from stac_xl.invoices.flatten import invoices_to_table
+    from stac_xl.servicetrade.models import parse_invoices
 
     settings = read_settings(book.read_grid(layout.SETTINGS))
     today = (now or datetime.now(settings.tz)).date()

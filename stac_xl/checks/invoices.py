@@ -8,7 +8,7 @@ from collections import Counter
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping, Sequence
 
-from stac_xl.mapping.problems import Policy, Problem, Severity
+from stac_xl.problems import Policy, Problem, Severity
 from stac_xl.mapping.sources import InvoiceRows, line_amount
 from stac_xl.mapping.values import ValueProblem, as_text, is_empty
 from stac_xl.records import OutputRecord, RecordSpec

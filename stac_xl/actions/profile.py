@@ -19,7 +19,7 @@ from stac_xl.settings import Settings, read_settings
 
 if TYPE_CHECKING:
     from stac_xl.mapping import Policy
-    from stac_xl.mapping.balance import BalanceCheck
+    from stac_xl.checks.balance_check import BalanceCheck
 
 
 @dataclass
@@ -36,7 +36,7 @@ class Job:
 
 def load_job(book: WorkbookPort) -> Job:
     """Read Settings, Mapping and Lookups; a bad setting is a ConfigError naming its row."""
-    from stac_xl.target import balance_check, invoice_policies, writer_for
+    from stac_xl.actions.profile_settings import balance_check, invoice_policies, writer_for
 
     settings = read_settings(book.read_grid(layout.SETTINGS))
     return Job(

@@ -21,8 +21,8 @@ from typing import Any, Sequence
 from stac_xl.book import layout
 from stac_xl.book.port import WorkbookPort
 from stac_xl.errors import ExportError, ValidationFailed
-from stac_xl.export_sheet import table_to_records, trim_to_specs
-from stac_xl.preview import totals_of
+from stac_xl.book.export_sheet import table_to_records, trim_to_specs
+from stac_xl.actions.preview import totals_of
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class ExportResult:
 
 def cell_name(problem: Any) -> str:
     """The Export cell a problem is about, e.g. ``Export!D12`` (``Export`` if none)."""
-    from stac_xl.invoice_rows import column_letter
+    from stac_xl.invoices.read_back import column_letter
 
     if problem.record_index is None:
         return layout.EXPORT
@@ -106,11 +106,11 @@ def _refuse(problems: Sequence[Any]) -> None:
 def export(book: WorkbookPort, *, out: Path | None = None, book_folder: Path, now: datetime | None = None) -> ExportResult:
     """Validate the Export sheet and write it as the import file into ``out``, else the
     *Output folder* setting, else ``book_folder`` (the workbook's own folder)."""
-    from stac_xl.fetch import append_log
-    from stac_xl.invoice_rows import read_invoice_rows
-    from stac_xl.job import check_records, load_job
+    from stac_xl.actions.fetch import append_log
+    from stac_xl.invoices.read_back import read_invoice_rows
+    from stac_xl.actions.profile import check_records, load_job
     from stac_xl.mapping import compile_mapping
-    from stac_xl.mapping.validate import Problem
+    from stac_xl.checks.records import Problem
 
     now = now or datetime.now()
     job = load_job(book)

@@ -18,9 +18,9 @@ from typing import Any
 import orjson
 import requests
 
-from stac_xl.credentials import Password, Token
+from stac_xl.servicetrade.credentials import Password, Token
 from stac_xl.errors import BadResponse, ServiceTradeError
-from stac_xl.failures import (
+from stac_xl.servicetrade.failures import (
     describe_network_error,
     login_refused,
     refused,
@@ -31,9 +31,9 @@ from stac_xl.failures import (
     unreachable,
     unreadable,
 )
-from stac_xl.retry import RetryPolicy
+from stac_xl.servicetrade.retry import RetryPolicy
 
-log = logging.getLogger("stac_xl.client")
+log = logging.getLogger("stac_xl.servicetrade.client")
 
 AUTH_PATH = "/auth"
 SESSION_COOKIE = "PHPSESSID"

@@ -12,7 +12,7 @@ from typing import Any
 
 
 class ExcelDialogs:
-    """:class:`stac_xl.ribbon.ClerkDialogs` for live Excel."""
+    """:class:`stac_xl.excel.ribbon.ClerkDialogs` for live Excel."""
 
     def __init__(self, app: Any, title: str) -> None:
         self._app = app
