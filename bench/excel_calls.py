@@ -14,10 +14,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-import xl_memory_engine  # noqa: E402
+import xl_memory_engine
 
-from stac_xl.book.live import LiveWorkbook  # noqa: E402
-from stac_xl.book.table import Column, ColumnKind, Table  # noqa: E402
+from stac_xl.book.live import LiveWorkbook
+from stac_xl.book.table import Column, ColumnKind, Table
 
 KINDS = [ColumnKind.TEXT, ColumnKind.TEXT, ColumnKind.DATE, ColumnKind.DATETIME, ColumnKind.MONEY,
          ColumnKind.NUMBER, ColumnKind.INTEGER, ColumnKind.BOOL, ColumnKind.GENERAL, ColumnKind.GENERAL, ColumnKind.MONEY]

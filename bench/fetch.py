@@ -19,8 +19,8 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from stac_xl.servicetrade.client import ServiceTradeClient
 from stac_xl.servicetrade.credentials import Password

@@ -33,21 +33,22 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from stac_xl.actions.profile_settings import invoice_policies, writer_for
 from stac_xl.invoices.flatten import invoices_to_table
 from stac_xl.invoices.read_back import read_invoice_rows
 from stac_xl.mapping import BatchInfo, CompiledMapping, compile_mapping, validate_records
-from stac_xl.servicetrade.models import parse_invoices
 from stac_xl.presets import Preset, get_preset
 from stac_xl.records import OutputRecord, RecordSpec
 from stac_xl.sandbox.data import SandboxData
-from stac_xl.actions.profile_settings import invoice_policies, writer_for
+from stac_xl.servicetrade.models import parse_invoices
 from stac_xl.writers import Writer
 from stac_xl.writers.delimited import DelimitedOptions
 
@@ -221,8 +222,8 @@ def _peak_mib() -> float:
 
 def xlsx_child(data_path: str, folder: str) -> None:
     """In a fresh process: load the records, then time and measure the Export sheet's write."""
-    from stac_xl.book.file import FileWorkbook
     from stac_xl.book.export_sheet import records_to_table
+    from stac_xl.book.file import FileWorkbook
 
     with open(data_path, "rb") as handle:
         specs, records = pickle.load(handle)

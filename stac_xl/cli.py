@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Callable, Sequence
 
 from stac_xl import __version__
 from stac_xl.errors import StacError, ValidationFailed
@@ -32,9 +32,9 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
+    from stac_xl.actions.fetch import fetch_invoices
     from stac_xl.book.file import FileWorkbook
     from stac_xl.servicetrade.credentials import resolve_credentials
-    from stac_xl.actions.fetch import fetch_invoices
 
     first, last = _day_range(args)
     book = FileWorkbook.open(Path(args.book))
@@ -54,8 +54,8 @@ def _day_range(args: argparse.Namespace) -> tuple[date | None, date | None]:
 
 
 def _cmd_preview(args: argparse.Namespace) -> int:
-    from stac_xl.book.file import FileWorkbook
     from stac_xl.actions.preview import preview
+    from stac_xl.book.file import FileWorkbook
 
     result = preview(FileWorkbook.open(Path(args.book)))
     print(result.summary())
@@ -67,8 +67,8 @@ def _cmd_preview(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from stac_xl.book.file import FileWorkbook
     from stac_xl.actions.export import export
+    from stac_xl.book.file import FileWorkbook
 
     book_path = Path(args.book)
     result = export(FileWorkbook.open(book_path), out=Path(args.out) if args.out else None, book_folder=book_path.resolve().parent)
@@ -106,7 +106,6 @@ def _cmd_load_preset(args: argparse.Namespace) -> int:
 
 def _cmd_addin_build(args: argparse.Namespace) -> int:
     from stac_xl.addin.build import build_addin
-
     from stac_xl.errors import ConfigError
 
     kwargs = {"interpreter_win": args.interpreter} if args.interpreter else {}

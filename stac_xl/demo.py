@@ -10,20 +10,20 @@ sandbox's own (``demo``/``demo``). It says what it did and where every file is.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Callable
 
-from stac_xl.book.file import FileWorkbook
-from stac_xl.servicetrade.credentials import Password
-from stac_xl.errors import StacError, ValidationFailed
 from stac_xl.actions.export import export
 from stac_xl.actions.fetch import fetch_invoices
-from stac_xl.presets import load_preset, preset_names
 from stac_xl.actions.preview import preview
+from stac_xl.book.file import FileWorkbook
+from stac_xl.errors import StacError, ValidationFailed
+from stac_xl.presets import load_preset, preset_names
 from stac_xl.sandbox import Sandbox, SandboxData
 from stac_xl.sandbox.clerk import fill_sandbox_lookups
+from stac_xl.servicetrade.credentials import Password
 
 DEMO_DAYS = 7
 

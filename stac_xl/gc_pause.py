@@ -20,8 +20,8 @@ whose finaliser then runs at some later, arbitrary moment.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 
 @contextmanager

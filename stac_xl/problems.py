@@ -7,8 +7,9 @@ is wrong, in a sentence. ``error`` blocks an export; ``warning`` is shown and al
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Literal
 
 from stac_xl.records import OutputRecord
 

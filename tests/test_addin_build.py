@@ -14,8 +14,7 @@ import pytest
 from pyopenvba import ExcelFile
 from python_calamine import CalamineWorkbook
 
-from stac_xl.addin import DEFAULT_INTERPRETER_WIN, AddinBuildError, build_addin, check_addin
-from stac_xl.addin import build, checks, sources
+from stac_xl.addin import DEFAULT_INTERPRETER_WIN, AddinBuildError, build, build_addin, check_addin, checks, sources
 from stac_xl.addin.libreoffice import libreoffice_available, libreoffice_modules, libreoffice_sheets
 
 ACTIONS = {"new_workbook", "sign_in", "fetch", "preview", "export", "load_preset", "help"}

@@ -11,18 +11,18 @@ from typing import Any
 
 import openpyxl
 import pytest
-
 from invoice_fixtures import EXPORT_DATE, SHARED_ROWS, taxed_rows
-from stac_xl.book.file import FileWorkbook
-from stac_xl.errors import ConfigError, ValidationFailed
+
 from stac_xl.actions.export import export
-from stac_xl.invoices.flatten import DEFAULT_COLUMNS
-from stac_xl.checks.balance_check import parse_balance_check
-from stac_xl.presets import load_preset
 from stac_xl.actions.preview import preview
-from stac_xl.records import FieldSpec, Grain, OutputRecord, RecordSpec
-from stac_xl.book.table import Table
 from stac_xl.actions.profile_settings import balance_check
+from stac_xl.book.file import FileWorkbook
+from stac_xl.book.table import Table
+from stac_xl.checks.balance_check import parse_balance_check
+from stac_xl.errors import ConfigError, ValidationFailed
+from stac_xl.invoices.flatten import DEFAULT_COLUMNS
+from stac_xl.presets import load_preset
+from stac_xl.records import FieldSpec, Grain, OutputRecord, RecordSpec
 
 NOW = datetime(2024, 3, 20, 17, 5, 0)
 I = RecordSpec("I", Grain.INVOICE, (FieldSpec("RecID"), FieldSpec("Amount")))

@@ -7,7 +7,7 @@ import io
 import os
 import shutil
 import zipfile
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,8 +21,8 @@ from stac_xl.book.cells import as_text, clean_text, column_width, convert
 from stac_xl.book.file import FileWorkbook
 from stac_xl.book.layout import SHEET_ORDER, new_workbook_grids
 from stac_xl.book.port import CellMark, WorkbookPort
-from stac_xl.errors import WorkbookError
 from stac_xl.book.table import Column, ColumnKind, Table
+from stac_xl.errors import WorkbookError
 
 K = ColumnKind
 NEW_HINT = "Create one with: stac-xl new BOOK.xlsx"
@@ -73,7 +73,7 @@ INVOICES = Table(
     ],
     [
         ["000451", date(2024, 3, 15), datetime(2024, 3, 15, 10, 30), Decimal("556.50"), Decimal("1.5"), 1, True, "=SUM(A1:A9)", "900001"],
-        ["000452", date(2024, 3, 16), datetime(2024, 3, 16, 8, 0, tzinfo=timezone.utc), Decimal("-12.25"), 2, 2, False, "+44 20 7946", "900002"],
+        ["000452", date(2024, 3, 16), datetime(2024, 3, 16, 8, 0, tzinfo=UTC), Decimal("-12.25"), 2, 2, False, "+44 20 7946", "900002"],
         ["000453", None, None, Decimal("0.00"), None, 3, None, "-5 credit", "900003"],
         ["000454", date(2024, 3, 17), datetime(2024, 3, 17, 9, 15), Decimal("1234567.89"), 3, 4, True, "@user #N/A", "900004"],
     ],

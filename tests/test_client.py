@@ -7,13 +7,13 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 import pytest
 import requests
+from transport import adapter_of, body_json, cookie_of, json_reply, path_of, query_of, session_with_handler
 
-from stac_xl.servicetrade.client import ServiceTradeClient, check_base_url
-from stac_xl.servicetrade.credentials import Password, Token
 from stac_xl.errors import (
     AccessDenied,
     BadResponse,
@@ -23,8 +23,9 @@ from stac_xl.errors import (
     ServerError,
     ServiceTradeError,
 )
+from stac_xl.servicetrade.client import ServiceTradeClient, check_base_url
+from stac_xl.servicetrade.credentials import Password, Token
 from stac_xl.servicetrade.retry import RetryPolicy, parse_retry_after
-from transport import adapter_of, body_json, cookie_of, json_reply, path_of, query_of, session_with_handler
 
 BASE = "https://api.servicetrade.com/api"
 SECRET = "Tr0ub4dor&3-secret"
@@ -185,18 +186,16 @@ def test_login_cookie_is_reused_on_later_calls(fake: FakeServiceTrade, sleeps: l
 
 
 def test_logout_is_sent_even_when_the_block_fails(fake: FakeServiceTrade, sleeps: list[float]) -> None:
-    with pytest.raises(ServiceTradeError, match="Invoice not found"):
-        with make_client(fake, sleeps) as client:
-            client.get_invoice(1)
+    with pytest.raises(ServiceTradeError, match="Invoice not found"), make_client(fake, sleeps) as client:
+        client.get_invoice(1)
     assert fake.calls("DELETE", "/auth")[0].cookie == "sess-1"
     assert fake.sessions == set()
 
 
 def test_failing_logout_does_not_hide_the_original_error(fake: FakeServiceTrade, sleeps: list[float]) -> None:
     fake.faults[("DELETE", "/auth")] = [reply(500)] * 2
-    with pytest.raises(KeyError, match="the clerk's own error"):
-        with make_client(fake, sleeps):
-            raise KeyError("the clerk's own error")
+    with pytest.raises(KeyError, match="the clerk's own error"), make_client(fake, sleeps):
+        raise KeyError("the clerk's own error")
     assert len(fake.calls("DELETE", "/auth")) == 2, "logout gets two tries, not the full budget"
     assert sleeps == [0.5]
 
@@ -392,9 +391,9 @@ def test_429_honours_retry_after_capped(
 
 
 def test_retry_after_may_be_an_http_date() -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    now = datetime(2024, 3, 15, 12, 0, 0, tzinfo=timezone.utc)
+    now = datetime(2024, 3, 15, 12, 0, 0, tzinfo=UTC)
     assert parse_retry_after("Fri, 15 Mar 2024 12:00:30 GMT", now=now) == 30.0
 
 
@@ -408,9 +407,8 @@ def test_429_storm_is_server_error_saying_slow_down(fake: FakeServiceTrade, slee
 
 def test_server_error_storm_gives_the_exact_message(fake: FakeServiceTrade, sleeps: list[float]) -> None:
     fake.faults[("GET", "/invoice")] = [reply(503, {"x-request-id": "req-42"})] * 5
-    with pytest.raises(ServerError) as caught:
-        with make_client(fake, sleeps) as client:
-            client.list_invoices()
+    with pytest.raises(ServerError) as caught, make_client(fake, sleeps) as client:
+        client.list_invoices()
     assert str(caught.value) == (
         "ServiceTrade kept answering with server errors (HTTP 503) to GET /invoice after 5 tries. "
         "Try again later. (ServiceTrade request id: req-42)"
@@ -422,9 +420,8 @@ def test_server_error_storm_gives_the_exact_message(fake: FakeServiceTrade, slee
 
 def test_malformed_body_is_retried_then_bad_response(fake: FakeServiceTrade, sleeps: list[float]) -> None:
     fake.faults[("GET", "/invoice")] = [reply(200, {"Content-Type": "text/html"}, b"<html>proxy</html>")] * 5
-    with pytest.raises(BadResponse) as caught:
-        with make_client(fake, sleeps) as client:
-            client.list_invoices()
+    with pytest.raises(BadResponse) as caught, make_client(fake, sleeps) as client:
+        client.list_invoices()
     assert str(caught.value).startswith(
         "ServiceTrade answered GET /invoice with something stac_xl cannot read (not JSON) after 5 tries."
     )
@@ -457,9 +454,8 @@ def test_401_logs_in_again_once_then_succeeds(fake: FakeServiceTrade, sleeps: li
 
 def test_401_twice_for_the_same_request_is_an_error(fake: FakeServiceTrade, sleeps: list[float]) -> None:
     fake.faults[("GET", "/invoice/700001")] = [reply(401), reply(401, {"x-request-id": "r-2"})]
-    with pytest.raises(ServiceTradeError) as caught:
-        with make_client(fake, sleeps) as client:
-            client.get_invoice(700001)
+    with pytest.raises(ServiceTradeError) as caught, make_client(fake, sleeps) as client:
+        client.get_invoice(700001)
     assert type(caught.value) is ServiceTradeError
     assert str(caught.value).startswith("ServiceTrade ended the session again (HTTP 401) for GET /invoice/700001")
     assert caught.value.request_id == "r-2"
@@ -515,9 +511,8 @@ def test_403_on_a_data_call_is_access_denied(fake: FakeServiceTrade, sleeps: lis
 
 
 def test_404_carries_the_servers_message(fake: FakeServiceTrade, sleeps: list[float]) -> None:
-    with pytest.raises(ServiceTradeError) as caught:
-        with make_client(fake, sleeps) as client:
-            client.get_invoice(12)
+    with pytest.raises(ServiceTradeError) as caught, make_client(fake, sleeps) as client:
+        client.get_invoice(12)
     assert str(caught.value) == (
         "ServiceTrade could not find GET /invoice/12 (HTTP 404: Invoice not found). Check that the record still exists."
     )
@@ -537,9 +532,8 @@ def test_connection_refused_on_a_real_socket_is_connection_failed(sleeps: list[f
     client = ServiceTradeClient(
         f"http://127.0.0.1:{port}/api", Token("t"), retry=RetryPolicy(attempts=3), sleep=sleeps.append, timeout=5
     )
-    with pytest.raises(ConnectionFailed) as caught:
-        with client:
-            client.list_invoices()
+    with pytest.raises(ConnectionFailed) as caught, client:
+        client.list_invoices()
     assert str(caught.value) == (
         f"Could not reach ServiceTrade at http://127.0.0.1:{port}/api (connection refused) for GET /invoice "
         "after 3 tries. Check the internet connection and the Base URL on the Settings sheet."

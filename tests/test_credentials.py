@@ -9,6 +9,7 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
+from stac_xl.errors import ConfigError, CredentialsMissing
 from stac_xl.servicetrade.credentials import (
     KeyringStore,
     Password,
@@ -17,7 +18,6 @@ from stac_xl.servicetrade.credentials import (
     resolve_credentials,
     store_credentials,
 )
-from stac_xl.errors import ConfigError, CredentialsMissing
 
 
 class DictStore:

@@ -1,24 +1,24 @@
 """The clerk's whole-day date range becomes ServiceTrade's inclusive unix-second window."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from stac_xl.servicetrade.daterange import DateRange, parse_day
 from stac_xl.errors import ConfigError
+from stac_xl.servicetrade.daterange import DateRange, parse_day
 
 NY = ZoneInfo("America/New_York")
 
 
 def utc(ts: int) -> datetime:
-    return datetime.fromtimestamp(ts, timezone.utc)
+    return datetime.fromtimestamp(ts, UTC)
 
 
 def test_one_day_runs_from_local_midnight_to_the_last_second():
     rng = DateRange(date(2026, 11, 25), date(2026, 11, 25), NY)
-    assert utc(rng.created_after) == datetime(2026, 11, 25, 5, 0, tzinfo=timezone.utc)
-    assert utc(rng.created_before) == datetime(2026, 11, 26, 4, 59, 59, tzinfo=timezone.utc)
+    assert utc(rng.created_after) == datetime(2026, 11, 25, 5, 0, tzinfo=UTC)
+    assert utc(rng.created_before) == datetime(2026, 11, 26, 4, 59, 59, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

@@ -8,17 +8,17 @@ import csv
 import io
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
 
 import pytest
 import xmlschema
+from test_presets import XSD, read_iif
 
 from stac_xl.demo import DemoOutcome, run_demo
 from stac_xl.presets import preset_names
-from test_presets import XSD, read_iif
 
 TODAY = date(2024, 3, 20)
 

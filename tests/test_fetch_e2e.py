@@ -12,8 +12,8 @@ from python_calamine import CalamineWorkbook
 
 from stac_xl.book.file import FileWorkbook
 from stac_xl.cli import main
-from stac_xl.servicetrade.daterange import DateRange
 from stac_xl.sandbox import FaultConfig, Sandbox, SandboxData
+from stac_xl.servicetrade.daterange import DateRange
 from stac_xl.settings import Settings
 
 TODAY = date(2026, 11, 25)

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import copy
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from stac_xl.book.table import ColumnKind, Table
 from stac_xl.errors import WorkbookError
 from stac_xl.invoices.flatten import DEFAULT_COLUMNS, invoices_to_table
-from stac_xl.invoices.read_back import column_letter, read_cell, read_invoice_rows
 from stac_xl.invoices.jsonpath import compile_path, get_path, is_line_path, line_keys
+from stac_xl.invoices.read_back import column_letter, read_cell, read_invoice_rows
 from stac_xl.servicetrade.models import Invoice, parse_invoices
-from stac_xl.book.table import ColumnKind, Table
 
 NEW_YORK = ZoneInfo("America/New_York")
 K = ColumnKind
@@ -173,7 +173,7 @@ def test_ids_are_text_and_keep_leading_zeros(changes: dict[str, Any], header: st
 
 def test_dates_are_company_dates() -> None:
     # 2024-03-16 02:30 UTC is 22:30 on the 15th in New York.
-    stamp = int(datetime(2024, 3, 16, 2, 30, tzinfo=timezone.utc).timestamp())
+    stamp = int(datetime(2024, 3, 16, 2, 30, tzinfo=UTC).timestamp())
     inv = parse_invoices([make(1, 1, created=stamp)])
     assert invoices_to_table(inv, tz=NEW_YORK).as_dicts()[0]["Created"] == date(2024, 3, 15)
     assert invoices_to_table(inv, tz=ZoneInfo("UTC")).as_dicts()[0]["Created"] == date(2024, 3, 16)

@@ -14,8 +14,8 @@ from xl_memory_engine import MemoryEngine, new_book
 
 from stac_xl.book.live import MARK_COLORS, LiveWorkbook, progress
 from stac_xl.book.port import CellMark
-from stac_xl.errors import WorkbookError
 from stac_xl.book.table import Column, ColumnKind, Table
+from stac_xl.errors import WorkbookError
 
 KINDS = [ColumnKind.TEXT, ColumnKind.DATE, ColumnKind.MONEY, ColumnKind.INTEGER, ColumnKind.GENERAL]
 
@@ -154,11 +154,10 @@ def test_hidden_columns_and_widths(engine: MemoryEngine) -> None:
 def test_status_bar_is_handed_back_even_after_an_error(engine: MemoryEngine) -> None:
     book = new_book(engine, "Invoices")
     workbook = LiveWorkbook(book)
-    with pytest.raises(RuntimeError):
-        with progress(book):
-            workbook.status("Fetching page 2 of 3…")
-            assert book.app.status_bar == "Fetching page 2 of 3…"
-            raise RuntimeError("network")
+    with pytest.raises(RuntimeError), progress(book):
+        workbook.status("Fetching page 2 of 3…")
+        assert book.app.status_bar == "Fetching page 2 of 3…"
+        raise RuntimeError("network")
     assert book.app.status_bar is False
 
 

@@ -42,7 +42,7 @@ LOOKUPS = [
 def invoice(invoice_id: str, number: str, customer_id: str, customer: str, day: date, due: date,
             job: str, total: str, lines: list[tuple[str, str, str, str, str]]) -> list[dict[str, Any]]:
     """Rows of one invoice as the Invoices sheet gives them (typed)."""
-    head = {c: None for c in COLUMNS} | {
+    head = dict.fromkeys(COLUMNS) | {
         "Invoice id": invoice_id, "Invoice number": number, "Type": "invoice", "Status": "ok",
         "Transaction date": day, "Due date": due, "Customer id": customer_id, "Customer": customer,
         "Job number": job, "Terms": "Net 30", "Subtotal": Decimal(total), "Tax": Decimal("0.00"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -183,7 +183,7 @@ def test_terms_sent_as_plain_text() -> None:
                                   "2024-03-15T10:53:20"])
 def test_timestamps_become_aware_utc_datetimes(sent: Any) -> None:
     inv = one(created=sent)
-    assert inv.created == datetime(2024, 3, 15, 10, 53, 20, tzinfo=timezone.utc)
+    assert inv.created == datetime(2024, 3, 15, 10, 53, 20, tzinfo=UTC)
     assert inv.created is not None and inv.created.utcoffset() is not None
 
 
@@ -210,7 +210,7 @@ def test_timestamps_become_aware_utc_datetimes(sent: Any) -> None:
     ],
 )
 def test_local_date_in_company_time_zone(utc: datetime, zone: str, expected: date) -> None:
-    stamp = int(utc.replace(tzinfo=timezone.utc).timestamp())
+    stamp = int(utc.replace(tzinfo=UTC).timestamp())
     inv = one(created=stamp, transactionDate=stamp)
     assert inv.local_date("created", ZoneInfo(zone)) == expected
     assert inv.local_date("transactionDate", ZoneInfo(zone)) == expected  # JSON name works too

@@ -12,24 +12,25 @@ import csv
 import io
 import tomllib
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import pytest
 import xmlschema
+from invoice_fixtures import EXPORT_DATE, SHARED_ROWS, Row, credit_memo_rows
 
 import stac_xl
+from stac_xl.actions.profile_settings import invoice_policies, writer_for
 from stac_xl.book.port import CellMark
+from stac_xl.book.table import Table
 from stac_xl.errors import ConfigError, WorkbookError
 from stac_xl.invoices.flatten import DEFAULT_COLUMNS
 from stac_xl.mapping import BatchInfo, Problem, check_sums_to_zero, compile_mapping, validate_records
 from stac_xl.presets import get_preset, load_preset, merge_settings, preset_names
 from stac_xl.settings import SETTINGS_ROWS, read_settings
-from stac_xl.book.table import Table
-from stac_xl.actions.profile_settings import invoice_policies, writer_for
 from stac_xl.writers import Writer
-from invoice_fixtures import EXPORT_DATE, SHARED_ROWS, Row, credit_memo_rows
 
 GOLDEN = Path(__file__).parent / "golden"
 XSD = Path(stac_xl.__file__).parent / "schemas" / "generic-invoice.xsd"

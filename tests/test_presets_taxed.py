@@ -13,12 +13,23 @@ from pathlib import Path
 
 import pytest
 import xmlschema
-
 from invoice_fixtures import EXPORT_DATE, taxed_rows
+from test_presets import (
+    COLUMNS,
+    GENERIC_HEADER,
+    IIF_SPL,
+    IIF_TRNS,
+    SAGE50_HEADER,
+    XERO_HEADER,
+    XSD,
+    csv_rows,
+    group_under,
+    read_iif,
+)
+
+from stac_xl.actions.profile_settings import balance_check, invoice_policies, writer_for
 from stac_xl.mapping import BatchInfo, compile_mapping, validate_records
 from stac_xl.presets import get_preset, preset_names
-from stac_xl.actions.profile_settings import balance_check, invoice_policies, writer_for
-from test_presets import COLUMNS, GENERIC_HEADER, IIF_SPL, IIF_TRNS, SAGE50_HEADER, XERO_HEADER, XSD, csv_rows, group_under, read_iif
 
 GOLDEN = Path(__file__).parent / "golden" / "profiles"
 TAX = {"10044": Decimal("1.56"), "10045": Decimal("-2.72")}

@@ -10,14 +10,14 @@ import pytest
 from invoice_fixtures import EXPORT_DATE, SHARED_ROWS
 from python_calamine import CalamineWorkbook
 
+from stac_xl.actions.export import export
+from stac_xl.actions.preview import EXPORT_BASE, preview
 from stac_xl.book.file import FileWorkbook
+from stac_xl.book.table import Table
 from stac_xl.cli import main
 from stac_xl.errors import ExportError, ValidationFailed
-from stac_xl.actions.export import export
 from stac_xl.invoices.flatten import DEFAULT_COLUMNS
 from stac_xl.presets import load_preset
-from stac_xl.actions.preview import EXPORT_BASE, preview
-from stac_xl.book.table import Table
 
 GOLDEN = Path(__file__).parent / "golden"
 NOW = datetime(2024, 3, 20, 17, 5, 0)

@@ -4,9 +4,9 @@ byte for byte, and every failure a message box with the CLI's sentence."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
 
 import keyring
 import pytest
@@ -14,10 +14,10 @@ import xlwings as xw
 from keyring.backend import KeyringBackend
 from xl_memory_engine import MemoryEngine, new_book
 
-from stac_xl.excel import ribbon
 from stac_xl.book.file import FileWorkbook
-from stac_xl.cli import main
 from stac_xl.book.live import LiveWorkbook
+from stac_xl.cli import main
+from stac_xl.excel import ribbon
 from stac_xl.sandbox import Sandbox, SandboxData
 from stac_xl.sandbox.clerk import fill_sandbox_lookups
 from stac_xl.settings import SETTINGS_ROWS, Settings

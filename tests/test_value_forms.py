@@ -5,11 +5,11 @@ a sentence naming the form expected."""
 from __future__ import annotations
 
 import pytest
+from test_mapping_build import BATCH, COLUMNS, mapping_grid, shared_rows
 
 from stac_xl.mapping import compile_mapping, validate_records
 from stac_xl.mapping.forms import date_form, implied_form, number_form, yesno_form
 from stac_xl.records import OutputRecord
-from test_mapping_build import BATCH, COLUMNS, mapping_grid, shared_rows
 
 RULES = [["L", "Date", "Transaction date", "date(MM/DD/YY)", "", "", "", ""],
          ["L", "Amount", "[line amount]", "negate | number(2)", "", "yes", "", ""],

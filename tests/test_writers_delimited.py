@@ -9,26 +9,18 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from test_writers_testdata import INVOICES, money
 
 from stac_xl.errors import ConfigError
 from stac_xl.records import FieldSpec, Grain, OutputRecord, RecordSpec
 from stac_xl.writers.base import WriteProblem
 from stac_xl.writers.delimited import DelimitedWriter
-from test_writers_testdata import INVOICES, money
 
 GOLDEN = Path(__file__).parent / "golden"
 
 # Hard-coded from import-formats.md, never derived from the writer.
-XERO_HEADER = (
-    "*ContactName,EmailAddress,POAddressLine1,POAddressLine2,POAddressLine3,POAddressLine4,POCity,"
-    "PORegion,POPostalCode,POCountry,*InvoiceNumber,Reference,*InvoiceDate,*DueDate,Total,"
-    "InventoryItemCode,*Description,*Quantity,*UnitAmount,Discount,*AccountCode,*TaxType,TaxAmount,"
-    "TrackingName1,TrackingOption1,TrackingName2,TrackingOption2,Currency,BrandingTheme"
-).split(",")
-SAGE50_HEADER = (
-    "Customer ID,Invoice/CM #,Date,Date Due,Accounts Receivable Account,Number of Distributions,"
-    "Invoice/CM Distribution,Quantity,Item ID,Description,G/L Account,Unit Price,Tax Type,Amount,Job ID"
-).split(",")
+XERO_HEADER = ["*ContactName", "EmailAddress", "POAddressLine1", "POAddressLine2", "POAddressLine3", "POAddressLine4", "POCity", "PORegion", "POPostalCode", "POCountry", "*InvoiceNumber", "Reference", "*InvoiceDate", "*DueDate", "Total", "InventoryItemCode", "*Description", "*Quantity", "*UnitAmount", "Discount", "*AccountCode", "*TaxType", "TaxAmount", "TrackingName1", "TrackingOption1", "TrackingName2", "TrackingOption2", "Currency", "BrandingTheme"]
+SAGE50_HEADER = ["Customer ID", "Invoice/CM #", "Date", "Date Due", "Accounts Receivable Account", "Number of Distributions", "Invoice/CM Distribution", "Quantity", "Item ID", "Description", "G/L Account", "Unit Price", "Tax Type", "Amount", "Job ID"]
 CRE_I = ["RecID", "Customer", "Invoice", "Description", "InvDate", "AcctDate", "DueDate", "Amount"]
 CRE_D = ["RecID", "Job", "CostCode", "Category", "RevenueAcct", "Amount", "Description"]
 XERO_ACCOUNTS = {"40000": "400", "41000": "410"}

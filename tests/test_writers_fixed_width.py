@@ -8,11 +8,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from test_writers_testdata import INVOICES, money
 
 from stac_xl.records import FieldSpec, Grain, OutputRecord, RecordSpec
 from stac_xl.writers.base import WriteProblem
 from stac_xl.writers.fixed_width import FixedWidthWriter
-from test_writers_testdata import INVOICES, money
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -8,19 +8,19 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from test_writers_testdata import INVOICES, money
 
 from stac_xl.mapping import check_sums_to_zero
 from stac_xl.records import FieldSpec, Grain, OutputRecord, RecordSpec
 from stac_xl.writers.base import WriteProblem
 from stac_xl.writers.iif import IifWriter
-from test_writers_testdata import INVOICES, money
 
 GOLDEN = Path(__file__).parent / "golden"
 
 # Hard-coded from import-formats.md §3 (the columns after the keyword).
-TRNS = "TRNSID TRNSTYPE DATE ACCNT NAME CLASS AMOUNT DOCNUM MEMO CLEAR TOPRINT NAMEISTAXABLE DUEDATE TERMS".split()
-SPL = "SPLID TRNSTYPE DATE ACCNT NAME CLASS AMOUNT DOCNUM MEMO CLEAR QNTY PRICE INVITEM TAXABLE".split()
-CUST = "NAME BADDR1 BADDR2 BADDR3 PHONE1 TERMS TAXABLE".split()
+TRNS = ["TRNSID", "TRNSTYPE", "DATE", "ACCNT", "NAME", "CLASS", "AMOUNT", "DOCNUM", "MEMO", "CLEAR", "TOPRINT", "NAMEISTAXABLE", "DUEDATE", "TERMS"]
+SPL = ["SPLID", "TRNSTYPE", "DATE", "ACCNT", "NAME", "CLASS", "AMOUNT", "DOCNUM", "MEMO", "CLEAR", "QNTY", "PRICE", "INVITEM", "TAXABLE"]
+CUST = ["NAME", "BADDR1", "BADDR2", "BADDR3", "PHONE1", "TERMS", "TAXABLE"]
 PHONES = {"ACME01": "919-555-0100", "BAKER01": "919-555-0142"}
 
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 import xmlschema
+from test_writers_testdata import INVOICES, money
 
 from stac_xl.errors import ConfigError
 from stac_xl.records import FieldSpec, Grain, OutputRecord, RecordSpec
 from stac_xl.writers.base import WriteProblem
 from stac_xl.writers.xml import XmlWriter
-from test_writers_testdata import INVOICES, money
 
 GOLDEN = Path(__file__).parent / "golden"
 XSD = Path(__file__).parent.parent / "stac_xl" / "schemas" / "generic-invoice.xsd"

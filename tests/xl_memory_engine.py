@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import xlwings
 from xl_memory_range import Range

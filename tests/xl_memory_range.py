@@ -140,7 +140,7 @@ class Range(base.Range):
     @column_width.setter
     def column_width(self, value: float) -> None:
         self._sheet.count("column_width.set")
-        self._sheet.widths.update({c: value for c in range(self.c1, self.c2 + 1)})
+        self._sheet.widths.update(dict.fromkeys(range(self.c1, self.c2 + 1), value))
 
     @property
     def column_hidden(self) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 
 from xl_memory_range import MAX_COLS, MAX_ROWS, Range, Rect, _bounds, key
 
+
 class Sheet:
     """One worksheet: values, formulas, text prefixes, formats, widths, hidden columns, notes."""
 

@@ -13,16 +13,17 @@ import hashlib
 import io
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
+from stac_xl.actions.preview import totals_of
 from stac_xl.book import layout
+from stac_xl.book.export_sheet import table_to_records, trim_to_specs
 from stac_xl.book.port import WorkbookPort
 from stac_xl.errors import ExportError, ValidationFailed
-from stac_xl.book.export_sheet import table_to_records, trim_to_specs
-from stac_xl.actions.preview import totals_of
 
 
 @dataclass(frozen=True)
@@ -107,10 +108,10 @@ def export(book: WorkbookPort, *, out: Path | None = None, book_folder: Path, no
     """Validate the Export sheet and write it as the import file into ``out``, else the
     *Output folder* setting, else ``book_folder`` (the workbook's own folder)."""
     from stac_xl.actions.fetch import append_log
-    from stac_xl.invoices.read_back import read_invoice_rows
     from stac_xl.actions.profile import check_records, load_job
-    from stac_xl.mapping import compile_mapping
     from stac_xl.checks.records import Problem
+    from stac_xl.invoices.read_back import read_invoice_rows
+    from stac_xl.mapping import compile_mapping
 
     now = now or datetime.now()
     job = load_job(book)

@@ -8,9 +8,9 @@ previous *Invoices* sheet exactly as it was (the file adapter also saves atomica
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Mapping
 
 import requests
 
@@ -59,8 +59,8 @@ def fetch_invoices(
 
     Without dates: the last *Days to fetch* days up to today, as the ribbon does."""
     # Imported here: every ribbon click starts a fresh Python, keep start-up light.
-    from stac_xl.servicetrade.client import ServiceTradeClient
     from stac_xl.invoices.flatten import invoices_to_table
+    from stac_xl.servicetrade.client import ServiceTradeClient
     from stac_xl.servicetrade.models import parse_invoices
 
     settings = read_settings(book.read_grid(layout.SETTINGS))

@@ -8,13 +8,13 @@ corrections from the last Preview are carried over (see :mod:`stac_xl.book.expor
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from stac_xl.book import layout
-from stac_xl.book.port import CellMark, WorkbookPort
 from stac_xl.book.export_sheet import (
     KEY_COLUMNS,
     apply_corrections,
@@ -23,6 +23,7 @@ from stac_xl.book.export_sheet import (
     table_to_records,
     trim_to_specs,
 )
+from stac_xl.book.port import CellMark, WorkbookPort
 from stac_xl.records import OutputRecord
 
 EXPORT_BASE = "Export base"  # hidden: what Preview computed, to tell the clerk's edits apart
@@ -123,9 +124,9 @@ def checks_block(result: PreviewResult, *, marked: int) -> list[list[Any]]:
 def preview(book: WorkbookPort, *, today: date | None = None) -> PreviewResult:
     """Build the Export sheet from the book's Invoices, Mapping, Lookups and Settings."""
     # Imported here: every ribbon click starts a fresh Python, keep start-up light.
+    from stac_xl.actions.profile import check_records, load_job
     from stac_xl.invoices.read_back import read_invoice_rows
     from stac_xl.mapping import BatchInfo, attach_issues, compile_mapping
-    from stac_xl.actions.profile import check_records, load_job
 
     job = load_job(book)
     invoices_grid = book.read_grid(layout.INVOICES)

@@ -9,8 +9,9 @@ transaction summing to zero).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from stac_xl.book import layout
 from stac_xl.book.port import WorkbookPort
@@ -18,8 +19,8 @@ from stac_xl.records import OutputRecord, RecordSpec
 from stac_xl.settings import Settings, read_settings
 
 if TYPE_CHECKING:
-    from stac_xl.mapping import Policy
     from stac_xl.checks.balance_check import BalanceCheck
+    from stac_xl.mapping import Policy
 
 
 @dataclass

@@ -14,15 +14,16 @@ fixed-width preset and then a CSV one keeps a harmless "Right-aligned fields" ro
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from pydantic import ValidationError
 
-from stac_xl.errors import ConfigError
-from stac_xl.mapping import Policy
 from stac_xl.checks.balance_check import EXAMPLE as BALANCE_EXAMPLE
 from stac_xl.checks.balance_check import SETTING as BALANCE_SETTING
 from stac_xl.checks.balance_check import BalanceCheck, BalanceSyntax, parse_balance_check
+from stac_xl.errors import ConfigError
+from stac_xl.mapping import Policy
 from stac_xl.settings import HEADER, Settings, read_settings
 from stac_xl.writers import Writer, get_writer, writer_keys
 from stac_xl.writers.delimited import DelimitedOptions

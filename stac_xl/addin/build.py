@@ -25,11 +25,13 @@ import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
-from typing import Any
-
-from pyopenvba import ExcelFile
+from typing import TYPE_CHECKING, Any
 
 from stac_xl.addin import package, sources
+from stac_xl.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pyopenvba import ExcelFile
 
 DEFAULT_INTERPRETER_WIN = r"%LOCALAPPDATA%\stac_xl\venv\Scripts\python.exe"
 ADDIN_FILE_NAME = "STAC.xlam"
@@ -37,8 +39,30 @@ TEMPLATE_RIBBON_MODULE = "RibbonMyAddin"
 CONFIG_STYLE = 1  # the template's config cells all use cell style 1
 
 
+#: The one sentence ``stac-xl addin build`` prints when the ``addin`` extra is missing.
+MISSING_EXTRA = (
+    "Building the add-in needs pyOpenVBA, which is not installed: "
+    'run  pip install "stac_xl[addin]"  (from a checkout:  pip install ".[addin]").'
+)
+
+
 class AddinBuildError(RuntimeError):
     """The add-in could not be built, or the result failed a build-time check."""
+
+
+def excel_file_class() -> type[ExcelFile]:
+    """pyOpenVBA's ``ExcelFile``, imported on first use (it is the ``addin`` extra).
+
+    Without it, a :class:`~stac_xl.errors.ConfigError` with :data:`MISSING_EXTRA`, so the CLI
+    prints one sentence instead of a traceback.
+    """
+    try:
+        from pyopenvba import ExcelFile
+    except ModuleNotFoundError as exc:
+        if exc.name != "pyopenvba":
+            raise
+        raise ConfigError(MISSING_EXTRA) from None
+    return ExcelFile
 
 
 def build_addin(
@@ -54,6 +78,7 @@ def build_addin(
     :class:`AddinBuildError` if the installed xlwings is not the pinned version or the VBA
     project does not read back as written; an existing file is replaced only on success.
     """
+    excel_file_class()  # the addin extra, checked before any work
     problems = sources.version_problems()
     if problems:
         raise AddinBuildError("; ".join(problems))
@@ -73,7 +98,7 @@ def build_addin(
 
 def write_vba(src: Path, dst: Path, project_name: str, dispatcher: Path) -> None:
     """Swap the template's VBA modules for ours (see the module docstring, step 2)."""
-    with ExcelFile(src) as book:
+    with excel_file_class()(src) as book:
         book.set_module(sources.XLWINGS_MODULE, sources.expected_xlwings_module(project_name))
         project = book.vba_project()
         project.delete_module(TEMPLATE_RIBBON_MODULE)
@@ -83,7 +108,7 @@ def write_vba(src: Path, dst: Path, project_name: str, dispatcher: Path) -> None
 
 def check_vba(path: Path, project_name: str, dispatcher: Path) -> None:
     """Reopen the saved project: it must validate and hold exactly the modules we wrote."""
-    with ExcelFile(path) as book:
+    with excel_file_class()(path) as book:
         problems = list(book.validate())
         modules = book.vba_modules()
     if TEMPLATE_RIBBON_MODULE in modules:

@@ -15,8 +15,8 @@ import warnings
 import xml.etree.ElementTree as ET
 import zipfile
 from collections import Counter
+from collections.abc import Collection, Mapping
 from pathlib import Path
-from typing import Collection, Mapping
 
 import olefile
 import xmlschema

@@ -34,7 +34,7 @@ def _prop(name: str, value: object) -> PropertyValue:
     return prop
 
 
-def _connect(pipe: str):  # noqa: ANN202 - a UNO proxy
+def _connect(pipe: str):
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
     for _ in range(CONNECT_ATTEMPTS):
@@ -45,7 +45,7 @@ def _connect(pipe: str):  # noqa: ANN202 - a UNO proxy
     raise SystemExit("LibreOffice did not accept a connection")
 
 
-def _modules(doc) -> list[list[str]]:  # noqa: ANN001
+def _modules(doc) -> list[list[str]]:
     found = []
     libraries = doc.BasicLibraries
     for library in libraries.getElementNames():
@@ -57,7 +57,7 @@ def _modules(doc) -> list[list[str]]:  # noqa: ANN001
     return found
 
 
-def _sheets(doc) -> dict[str, list[list[str]]]:  # noqa: ANN001
+def _sheets(doc) -> dict[str, list[list[str]]]:
     sheets = {}
     for sheet in doc.Sheets:
         cursor = sheet.createCursor()

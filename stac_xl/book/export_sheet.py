@@ -13,11 +13,12 @@ from its base is the clerk's correction; it is carried onto the record with the 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
-from stac_xl.records import OutputRecord, RecordSpec
 from stac_xl.book.table import Column, ColumnKind, Table
+from stac_xl.records import OutputRecord, RecordSpec
 
 RECORD = "Record"
 ISSUES = "Issues"

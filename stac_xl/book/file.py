@@ -15,10 +15,11 @@ import sys
 import tempfile
 import warnings
 import zipfile
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Sequence, TextIO
+from typing import Any, TextIO
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles.numbers import is_datetime
@@ -29,8 +30,8 @@ from stac_xl.book import file_sheet, layout
 from stac_xl.book.cells import trim_grid
 from stac_xl.book.layout import SETTINGS, SHEET_ORDER, new_workbook_layout, not_stac_message
 from stac_xl.book.port import CellMark
-from stac_xl.errors import WorkbookError
 from stac_xl.book.table import Table
+from stac_xl.errors import WorkbookError
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 TEMP_PREFIX = ".stac-"  # never "~$": that is Excel's lock-file prefix

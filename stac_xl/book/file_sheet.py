@@ -7,8 +7,9 @@ Font or Fill per cell is what makes big writes slow.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from copy import copy
-from typing import Any, Sequence
+from typing import Any
 
 from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
@@ -21,8 +22,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from stac_xl.book.cells import NUMBER_FORMATS, column_width, convert, general, looks_like_formula
 from stac_xl.book.layout import SheetLayout
 from stac_xl.book.port import CellMark
-from stac_xl.gc_pause import gc_paused
 from stac_xl.book.table import ColumnKind, Table
+from stac_xl.gc_pause import gc_paused
 
 HEADER_FONT = Font(name="Calibri", bold=True)  # a name, or LibreOffice falls back to a serif
 HEADER_FILL = PatternFill(fill_type="solid", fgColor="D9E1F2")

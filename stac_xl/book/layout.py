@@ -8,8 +8,9 @@ values plus a few presentation hints (which rows are headers or titles, widths, 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from stac_xl.settings import HEADER as SETTINGS_HEADER
 from stac_xl.settings import SETTINGS_ROWS

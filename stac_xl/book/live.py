@@ -17,17 +17,18 @@ This is the only module above the entry points that imports xlwings.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import xlwings as xw
 
 from stac_xl.book.cells import NUMBER_FORMATS, column_width, convert, general, trim_grid
 from stac_xl.book.port import CellMark
-from stac_xl.errors import WorkbookError
 from stac_xl.book.table import ColumnKind, Table
+from stac_xl.errors import WorkbookError
 
 MAX_ROWS = 1_048_576
 HEADER_COLOR = "#D9E1F2"

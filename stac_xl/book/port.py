@@ -7,8 +7,9 @@ was clicked in). Code above the port never imports openpyxl or xlwings.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, Sequence
+from typing import Any, Protocol
 
 from stac_xl.book.table import Table
 

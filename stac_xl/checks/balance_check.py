@@ -23,13 +23,14 @@ record or field the Mapping does not have, with a ``ConfigError`` naming the set
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from stac_xl.errors import ConfigError
-from stac_xl.problems import Problem
 from stac_xl.mapping.sources import group_invoices
+from stac_xl.problems import Problem
 from stac_xl.records import OutputRecord, RecordSpec
 
 SETTING = "Balance check"

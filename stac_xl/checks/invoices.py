@@ -5,12 +5,13 @@ credit-memo policies, IIF transactions summing to zero. Each returns every probl
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any, Mapping, Sequence
+from typing import Any
 
-from stac_xl.problems import Policy, Problem, Severity
 from stac_xl.mapping.sources import InvoiceRows, line_amount
 from stac_xl.mapping.values import ValueProblem, as_text, is_empty
+from stac_xl.problems import Policy, Problem, Severity
 from stac_xl.records import OutputRecord, RecordSpec
 
 HALF_CENT = Decimal("0.005")
@@ -35,7 +36,7 @@ def check_invoice_balance(invoices: Sequence[InvoiceRows], *, severity: Severity
         # written out (no call per invoice or line where values are typed): 20,000 invoices
         first = invoice.rows[0]
         total = first.get("Invoice total")
-        if total is None or total.__class__ is str and not total:
+        if total is None or (total.__class__ is str and not total):
             continue
         try:
             lines = ZERO

@@ -9,8 +9,9 @@ message box with the same sentence the CLI prints.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from stac_xl.errors import StacError
 
@@ -40,7 +41,7 @@ class ClerkDialogs(Protocol):
 Handler = Callable[["xw.Book", ClerkDialogs], str | None]
 
 
-def _live(book: xw.Book):  # noqa: ANN202 - the port type; kept out of module imports
+def _live(book: xw.Book):
     from stac_xl.book.live import LiveWorkbook
 
     return LiveWorkbook(book)
@@ -86,8 +87,8 @@ def sign_in(book: xw.Book, ui: ClerkDialogs) -> str | None:
 
 def fetch(book: xw.Book, ui: ClerkDialogs) -> str:
     """Fetch the last 'Days to fetch' days of invoices onto *Invoices*."""
-    from stac_xl.servicetrade.credentials import resolve_credentials
     from stac_xl.actions.fetch import fetch_invoices
+    from stac_xl.servicetrade.credentials import resolve_credentials
 
     return fetch_invoices(_live(book), credentials=resolve_credentials()).summary()
 
@@ -112,7 +113,8 @@ def export(book: xw.Book, ui: ClerkDialogs) -> str:
 
 def load_preset(book: xw.Book, ui: ClerkDialogs) -> str | None:
     """Ask which accounting system, then load its preset into Settings, Mapping, Lookups."""
-    from stac_xl.presets import load_preset as run_load, preset_names
+    from stac_xl.presets import load_preset as run_load
+    from stac_xl.presets import preset_names
 
     names = preset_names()
     answer = ui.ask("Which accounting system? Type one of:\n" + "\n".join(names), default=names[0])

@@ -11,15 +11,16 @@ and line columns once per line, and each row is stitched from precomputed slices
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 from decimal import Decimal
-from typing import Any, Callable, Sequence
+from typing import Any
 
-from stac_xl.invoices.jsonpath import Keys, compile_path, is_line_path, line_keys, resolve
-from stac_xl.gc_pause import gc_paused
-from stac_xl.servicetrade.models import Invoice, InvoiceItem
 from stac_xl.book.table import Column, ColumnKind, Table
+from stac_xl.gc_pause import gc_paused
+from stac_xl.invoices.jsonpath import Keys, compile_path, is_line_path, line_keys, resolve
+from stac_xl.servicetrade.models import Invoice, InvoiceItem
 
 K = ColumnKind
 InvoiceGetter = Callable[[Invoice, tzinfo], Any]

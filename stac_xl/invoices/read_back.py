@@ -9,14 +9,15 @@ ids as text.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable
+from typing import Any
 
+from stac_xl.book.table import ColumnKind
 from stac_xl.errors import WorkbookError
 from stac_xl.invoices.flatten import DEFAULT_COLUMNS
 from stac_xl.servicetrade.models import CENT
-from stac_xl.book.table import ColumnKind
 
 K = ColumnKind
 _KIND_BY_HEADER: dict[str, ColumnKind] = {c.name.casefold(): c.kind for c in DEFAULT_COLUMNS}
@@ -74,7 +75,7 @@ def _headers(cells: list[Any], source: str) -> dict[int, tuple[str, ColumnKind |
 
 
 def _blank(value: Any) -> bool:
-    return value is None or isinstance(value, str) and not value.strip()
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def read_cell(value: Any, kind: ColumnKind) -> Any:

@@ -16,10 +16,6 @@ generated function per record type) with ``inline`` (the fast paths it pastes in
 ``invoice_checks``, ``balance`` (a profile's *Balance check* setting).
 """
 
-from stac_xl.mapping.build import BatchInfo, BuildResult, CompiledMapping, CompiledRecord
-from stac_xl.mapping.compile import MappedField, MappingErrors, compile_mapping
-from stac_xl.mapping.sources import COMPUTED, line_amount
-from stac_xl.mapping.transforms import TRANSFORMS, as_text
 from stac_xl.checks.records import (
     Policy,
     Problem,
@@ -32,10 +28,31 @@ from stac_xl.checks.records import (
     has_errors,
     validate_records,
 )
+from stac_xl.mapping.build import BatchInfo, BuildResult, CompiledMapping, CompiledRecord
+from stac_xl.mapping.compile import MappedField, MappingErrors, compile_mapping
+from stac_xl.mapping.sources import COMPUTED, line_amount
+from stac_xl.mapping.transforms import TRANSFORMS, as_text
 
 __all__ = [
-    "BatchInfo", "BuildResult", "CompiledMapping", "CompiledRecord", "MappedField", "MappingErrors",
-    "compile_mapping", "COMPUTED", "line_amount", "TRANSFORMS", "as_text", "Policy", "Problem", "Severity",
-    "apply_invoice_policy", "attach_issues", "check_duplicate_numbers", "check_invoice_balance",
-    "check_sums_to_zero", "has_errors", "validate_records",
+    "COMPUTED",
+    "TRANSFORMS",
+    "BatchInfo",
+    "BuildResult",
+    "CompiledMapping",
+    "CompiledRecord",
+    "MappedField",
+    "MappingErrors",
+    "Policy",
+    "Problem",
+    "Severity",
+    "apply_invoice_policy",
+    "as_text",
+    "attach_issues",
+    "check_duplicate_numbers",
+    "check_invoice_balance",
+    "check_sums_to_zero",
+    "compile_mapping",
+    "has_errors",
+    "line_amount",
+    "validate_records",
 ]

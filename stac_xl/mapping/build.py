@@ -9,15 +9,16 @@ invoice without tax). The loop only calls the functions compile made; nothing is
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, cast
+from typing import TYPE_CHECKING, Any, cast
 
+from stac_xl.checks.records import Policy, Problem, apply_invoice_policy
 from stac_xl.gc_pause import gc_paused
 from stac_xl.mapping.sources import InvoiceRows, group_invoices
 from stac_xl.mapping.transforms import as_text, is_empty
-from stac_xl.checks.records import Policy, Problem, apply_invoice_policy
 from stac_xl.records import Grain, OutputRecord, RecordSpec
 
 if TYPE_CHECKING:
@@ -35,8 +36,18 @@ class BatchInfo:
 class RunState:
     """The build's running position, read by computed sources and problem reports."""
 
-    __slots__ = ("batch", "invoice_count", "_invoices", "_batch_total", "invoice", "invoice_index",
-                 "line_index", "record_index", "record_name", "problems")
+    __slots__ = (
+        "_batch_total",
+        "_invoices",
+        "batch",
+        "invoice",
+        "invoice_count",
+        "invoice_index",
+        "line_index",
+        "problems",
+        "record_index",
+        "record_name",
+    )
 
     def __init__(self, batch: BatchInfo, invoices: Sequence[InvoiceRows], problems: list[Problem]):
         self.batch = batch

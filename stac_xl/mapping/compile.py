@@ -11,8 +11,9 @@ values has a problem to report. A wrong rule is a ``MappingError`` naming its ce
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from stac_xl.errors import MappingError, StacError
 from stac_xl.mapping.build import CompiledMapping, CompiledRecord, Condition, FieldFunction, RunState
@@ -24,7 +25,12 @@ from stac_xl.mapping.sheet import MappingSheet, RecordRow, RuleRow, read_mapping
 from stac_xl.mapping.sources import CompiledSource, compile_source
 from stac_xl.mapping.syntax import RuleProblem
 from stac_xl.mapping.transforms import (
-    Transform, TransformContext, ValueProblem, as_text, chain_steps, compile_steps,
+    Transform,
+    TransformContext,
+    ValueProblem,
+    as_text,
+    chain_steps,
+    compile_steps,
 )
 from stac_xl.records import FieldSpec, RecordSpec
 
@@ -74,7 +80,7 @@ def field_function(source: CompiledSource, default: str | None, transform: Trans
     def value_of(row: Mapping[str, Any], state: RunState) -> str:
         try:
             value = getter(row, state)
-            if value is None or value.__class__ is str and not value:
+            if value is None or (value.__class__ is str and not value):
                 value = default
             if transform is not None:
                 value = transform(value, row)
@@ -90,7 +96,7 @@ def _column_transform_field(column: str, default: str | None, transform: Transfo
     # the same as the general case, minus one call per value: most rules look like this
     def value_of(row: Mapping[str, Any], state: RunState) -> str:
         value = row.get(column)
-        if value is None or value.__class__ is str and not value:
+        if value is None or (value.__class__ is str and not value):
             value = default
         try:
             value = transform(value, row)

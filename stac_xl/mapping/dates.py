@@ -4,8 +4,9 @@ written with it (an invoice's dates repeat on every line, so each is formatted o
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from stac_xl.mapping.inline import offer
 from stac_xl.mapping.syntax import RuleProblem
@@ -47,7 +48,7 @@ def date_transform(pattern: str) -> Transform:
     cache: dict[date, str] = {}  # an invoice's dates repeat on every line
 
     def run(value: Any, row: Mapping[str, Any]) -> Any:
-        if value is None or value.__class__ is str and not value:
+        if value is None or (value.__class__ is str and not value):
             return value
         try:
             return cache[value]

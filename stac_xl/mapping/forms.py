@@ -15,9 +15,10 @@ at again by ``problem``, for the sentence. A date also needs a real calendar day
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 # date pattern token → (regex, the part of the date it is)
 _DATE_PARTS = {"YYYY": (r"(\d{4})", "y"), "YY": (r"(\d{2})", "yy"), "MM": (r"(\d{2})", "m"),

@@ -18,8 +18,9 @@ may also use ``row``, ``state``, ``get`` (``row.get``), ``Decimal``, ``ROUND_HAL
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, TypeVar
+from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 

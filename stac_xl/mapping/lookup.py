@@ -9,8 +9,9 @@ table are free text. Keys match ignoring case and surrounding spaces: item codes
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from stac_xl.errors import MappingError
 from stac_xl.mapping.inline import offer
@@ -141,7 +142,7 @@ def _lookup(table: LookupTable, more: list[str], default: str | None) -> Transfo
     memo: dict[str, str] = {}
 
     def run(value: Any, row: Mapping[str, Any]) -> Any:
-        if value is None or value.__class__ is str and not value:
+        if value is None or (value.__class__ is str and not value):
             return value
         key: Any = lookup_key(value)
         if more:

@@ -12,7 +12,8 @@ the field-by-field ways of making a record (codegen.py) leave out exactly the sa
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from stac_xl.mapping.sources import CompiledSource
 from stac_xl.mapping.values import ValueProblem, is_present

@@ -20,8 +20,9 @@ so the clerk sees every problem at once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from stac_xl.errors import MappingError
 from stac_xl.mapping.transforms import as_text

@@ -16,11 +16,12 @@ A source compiles to ``(row, state) -> value``; ``state`` is the build's running
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from itertools import groupby
 from operator import methodcaller
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, Callable, Collection, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from stac_xl.mapping.inline import offer
 from stac_xl.mapping.syntax import RuleProblem

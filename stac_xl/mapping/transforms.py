@@ -11,19 +11,35 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
-from stac_xl.mapping.inline import PLAIN_DECIMAL, TEXT_FAST, decimal_fast, offer
 from stac_xl.mapping.dates import date_format, date_transform
 from stac_xl.mapping.forms import date_form, implied_form, number_form, with_form, yesno_form
+from stac_xl.mapping.inline import PLAIN_DECIMAL, TEXT_FAST, decimal_fast, offer
 from stac_xl.mapping.syntax import RuleProblem, Step, parse_chain
 from stac_xl.mapping.values import ValueProblem, as_number, as_text, is_empty, plain_decimal
 
-__all__ = ["Transform", "TransformContext", "TransformSpec", "TRANSFORMS", "ValueProblem", "as_number", "as_text",
-           "chain_steps", "compile_steps", "compile_transforms", "date_format", "is_empty", "plain_decimal",
-           "strip_newlines", "to_ansi", "to_ascii"]
+__all__ = [
+    "TRANSFORMS",
+    "Transform",
+    "TransformContext",
+    "TransformSpec",
+    "ValueProblem",
+    "as_number",
+    "as_text",
+    "chain_steps",
+    "compile_steps",
+    "compile_transforms",
+    "date_format",
+    "is_empty",
+    "plain_decimal",
+    "strip_newlines",
+    "to_ansi",
+    "to_ascii",
+]
 
 Transform = Callable[[Any, Mapping[str, Any]], Any]
 
@@ -88,7 +104,7 @@ def strip_newlines(text: str) -> str:
 
 def _text_transform(func: Callable[[str], str]) -> Transform:
     def run(value: Any, row: Mapping[str, Any]) -> Any:
-        if value is None or value.__class__ is str and not value:
+        if value is None or (value.__class__ is str and not value):
             return value
         return func(value if value.__class__ is str else as_text(value))
     return offer(run, TEXT_FAST, func=func)
@@ -101,7 +117,7 @@ def _number_transform(places: int, *, implied: bool) -> Transform:
     usage = f"{'implied' if implied else 'number'}({places})"
 
     def run(value: Any, row: Mapping[str, Any]) -> Any:
-        if value is None or value.__class__ is str and not value:
+        if value is None or (value.__class__ is str and not value):
             return value
         number = value if value.__class__ is Decimal else as_number(value, usage)
         rounded = number.quantize(step, ROUND_HALF_UP)
@@ -121,7 +137,7 @@ def _number_transform(places: int, *, implied: bool) -> Transform:
 def _numeric(func: Callable[[Decimal], Any], usage: str, *fast: str, **bound: Any) -> Transform:
     """A transform of a number; ``fast`` (snippet lines, see inline.py) does a Decimal inline."""
     def run(value: Any, row: Mapping[str, Any]) -> Any:
-        if value is None or value.__class__ is str and not value:
+        if value is None or (value.__class__ is str and not value):
             return value
         return func(value if value.__class__ is Decimal else as_number(value, usage))
     return offer(run, decimal_fast(*fast), **bound) if fast else run
@@ -132,7 +148,7 @@ _TRUTHY = {"true": True, "yes": True, "y": True, "1": True, "false": False, "no"
 
 def _yesno(yes: str, no: str) -> Transform:
     def run(value: Any, row: Mapping[str, Any]) -> Any:
-        if value is None or value.__class__ is str and not value:
+        if value is None or (value.__class__ is str and not value):
             return value
         if value is True or value is False:
             return yes if value else no
@@ -157,7 +173,7 @@ class TransformSpec:
 
     name: str
     usage: str
-    make: Callable[[Step, "TransformContext"], Transform]
+    make: Callable[[Step, TransformContext], Transform]
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ def as_number(value: Any, usage: str) -> Decimal:
 
 def is_empty(value: Any) -> bool:
     """None or "" (never compares a Decimal with text: that is slow in the hot loop)."""
-    return value is None or value.__class__ is str and not value
+    return value is None or (value.__class__ is str and not value)
 
 
 def is_present(value: Any) -> bool:

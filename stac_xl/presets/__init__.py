@@ -15,15 +15,16 @@ starting layout the clerk must adapt (Sage 300 CRE's template order, ComputerEas
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
-from typing import Any, Mapping, Sequence
+from typing import Any
 
+from stac_xl.actions.profile_settings import PROFILE_SETTING_NOTES, WRITER_SETTING_NOTES
 from stac_xl.book.port import WorkbookPort
 from stac_xl.errors import ConfigError
 from stac_xl.settings import HEADER, SETTINGS_ROWS
-from stac_xl.actions.profile_settings import PROFILE_SETTING_NOTES, WRITER_SETTING_NOTES
 
 Grid = list[list[Any]]
 _KEYS = ("name", "title", "description", "verified", "confidence", "settings", "mapping", "lookups")
@@ -50,7 +51,7 @@ def _normal(name: str) -> str:
     return "-".join(name.strip().lower().replace("_", " ").split())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _texts() -> dict[str, str]:
     """Preset name → its JSON text, read once from the package data."""
     folder = resources.files("stac_xl.presets")

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from stac_xl.sandbox.data import SandboxData
 from stac_xl.sandbox.faults import Fault, FaultConfig, FaultPlan
-from stac_xl.sandbox.queries import BadRequest, invoice_filter, json_object, paging, int_list
+from stac_xl.sandbox.queries import BadRequest, int_list, invoice_filter, json_object, paging
 from stac_xl.sandbox.state import STATUSES, InvoiceStore, Sessions, Stats, encode
 
 

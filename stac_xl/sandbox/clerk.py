@@ -10,7 +10,8 @@ name like "Service Income"). Sandbox data only: real books need real values.
 from __future__ import annotations
 
 import re
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from stac_xl.book import layout
 from stac_xl.book.port import WorkbookPort

@@ -8,7 +8,8 @@ for ``status``/``type``/ids, and unix-second bounds that are inclusive ("on or a
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from stac_xl.sandbox.state import STATUSES
 

@@ -72,7 +72,7 @@ class _Handler(BaseHTTPRequestHandler):
         """The ``Server`` header: plainly not ServiceTrade."""
         return self.server_version
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         self._serve()
 
     do_POST = do_PUT = do_DELETE = do_PATCH = do_GET
@@ -104,7 +104,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(reply.body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass  # quiet: tests and the CLI window stay readable
 
 

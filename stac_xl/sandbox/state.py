@@ -11,7 +11,8 @@ import secrets
 import threading
 import time
 from collections import Counter
-from typing import Any, Callable, Hashable
+from collections.abc import Callable, Hashable
+from typing import Any
 
 from stac_xl.sandbox.data import SandboxData
 

@@ -24,8 +24,8 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from stac_xl import __version__
-from stac_xl.servicetrade.credentials import Password, Token
 from stac_xl.errors import ConfigError
+from stac_xl.servicetrade.credentials import Password, Token
 from stac_xl.servicetrade.request import Exchange
 from stac_xl.servicetrade.retry import RetryPolicy
 

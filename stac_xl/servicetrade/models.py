@@ -15,7 +15,7 @@ Ids become text (``str(700123)``) so they match the *Invoices* sheet, where ids 
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timezone, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -35,7 +35,7 @@ def to_decimal(value: Any) -> Decimal | None:
     Floats go through ``str`` (shortest repr), so ``0.1`` is ``Decimal('0.1')``. Booleans,
     NaN, infinities and non-numeric text are refused.
     """
-    if value is None or isinstance(value, Decimal) and value.is_finite():
+    if value is None or (isinstance(value, Decimal) and value.is_finite()):
         return value
     if isinstance(value, bool):
         raise PydanticCustomError("stac_number", "is not a number")
@@ -62,18 +62,18 @@ def to_utc(value: Any) -> datetime | None:
     ISO text and datetimes are accepted too (naive ones are taken as UTC), in case the API
     or a test fixture sends them.
     """
-    if value is None or isinstance(value, str) and not value.strip():
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if isinstance(value, float) and not math.isfinite(value):
             raise PydanticCustomError("stac_time", "is not a Unix timestamp")
-        return datetime.fromtimestamp(value, timezone.utc)
+        return datetime.fromtimestamp(value, UTC)
     if isinstance(value, str):
         text = value.strip()
         if text.lstrip("-").isdigit():
-            return datetime.fromtimestamp(int(text), timezone.utc)
+            return datetime.fromtimestamp(int(text), UTC)
         try:
             return to_utc(datetime.fromisoformat(text))
         except ValueError:

@@ -18,8 +18,8 @@ from typing import Any
 import orjson
 import requests
 
-from stac_xl.servicetrade.credentials import Password, Token
 from stac_xl.errors import BadResponse, ServiceTradeError
+from stac_xl.servicetrade.credentials import Password, Token
 from stac_xl.servicetrade.failures import (
     describe_network_error,
     login_refused,

@@ -12,7 +12,12 @@ from __future__ import annotations
 
 from stac_xl.errors import ConfigError
 from stac_xl.writers.base import (
-    EncodingProblem, WriteProblem, Writer, WriterOptions, WriteSummary, check_encodable,
+    EncodingProblem,
+    WriteProblem,
+    Writer,
+    WriterOptions,
+    WriteSummary,
+    check_encodable,
 )
 from stac_xl.writers.delimited import DelimitedWriter
 from stac_xl.writers.fixed_width import FixedWidthWriter

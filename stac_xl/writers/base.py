@@ -14,9 +14,9 @@ not receive a subtly different file.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, BinaryIO, ClassVar, Iterable, Literal, Protocol, TypeVar, runtime_checkable
+from typing import Any, BinaryIO, ClassVar, Literal, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 

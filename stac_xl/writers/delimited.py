@@ -15,14 +15,21 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
-from typing import Any, BinaryIO, ClassVar, Iterable, Literal
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, BinaryIO, ClassVar, Literal
 
 from pydantic import field_validator
 
 from stac_xl.records import OutputRecord, RecordSpec
 from stac_xl.writers.base import (
-    EncodingProblem, LineSink, RecordAt, SpecIndex, WriterOptions, WriteSummary, coerce_options, field_problem,
+    EncodingProblem,
+    LineSink,
+    RecordAt,
+    SpecIndex,
+    WriterOptions,
+    WriteSummary,
+    coerce_options,
+    field_problem,
 )
 
 # Words a clerk may type on the Settings sheet instead of the character itself.

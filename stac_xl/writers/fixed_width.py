@@ -10,15 +10,22 @@ positions in the file match positions in the layout.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, BinaryIO, ClassVar, Iterable, Literal
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, BinaryIO, ClassVar, Literal
 
 from pydantic import field_validator
 
 from stac_xl.records import FieldSpec, OutputRecord, RecordSpec
 from stac_xl.writers.base import (
-    Encoding, LineSink, RecordAt, SpecIndex, WriteProblem, WriterOptions, WriteSummary,
-    coerce_options, field_problem,
+    Encoding,
+    LineSink,
+    RecordAt,
+    SpecIndex,
+    WriteProblem,
+    WriterOptions,
+    WriteSummary,
+    coerce_options,
+    field_problem,
 )
 
 

@@ -12,13 +12,20 @@ strips them with a transform). QuickBooks itself writes Windows-1252 with CRLF: 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, BinaryIO, ClassVar, Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, BinaryIO, ClassVar
 
 from stac_xl.records import OutputRecord, RecordSpec
 from stac_xl.writers.base import (
-    Encoding, LineSink, RecordAt, SpecIndex, WriteProblem, WriterOptions, WriteSummary,
-    coerce_options, field_problem,
+    Encoding,
+    LineSink,
+    RecordAt,
+    SpecIndex,
+    WriteProblem,
+    WriterOptions,
+    WriteSummary,
+    coerce_options,
+    field_problem,
 )
 
 _FORBIDDEN = {"\t": "a TAB", "\r": "a line break", "\n": "a line break"}

@@ -11,15 +11,23 @@ is absent rather than invalid. The generic profile's schema is ``stac_xl/schemas
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any, BinaryIO, ClassVar, Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, BinaryIO, ClassVar
 
 from pydantic import field_validator
 
 from stac_xl.records import Grain, OutputRecord, RecordSpec
 from stac_xl.writers.base import (
-    LineSink, Newline, RecordAt, SpecIndex, WriteProblem, WriterOptions, WriteSummary, coerce_options,
-    describe_char, field_problem,
+    LineSink,
+    Newline,
+    RecordAt,
+    SpecIndex,
+    WriteProblem,
+    WriterOptions,
+    WriteSummary,
+    coerce_options,
+    describe_char,
+    field_problem,
 )
 
 # NameStartChar then NameChar, Unicode letters included; no ':' (that would mean a namespace).
