@@ -41,8 +41,8 @@ CONFIG_STYLE = 1  # the template's config cells all use cell style 1
 
 #: The one sentence ``stac-xl addin build`` prints when the ``addin`` extra is missing.
 MISSING_EXTRA = (
-    "Building the add-in needs pyOpenVBA, which is not installed: "
-    'run  pip install "stac_xl[addin]"  (from a checkout:  pip install ".[addin]").'
+    "Building the add-in needs the addin extra (pyOpenVBA), which is not installed: "
+    'run pip install "stac_xl[addin]" (in a checkout: pip install ".[addin]").'
 )
 
 
