@@ -75,7 +75,8 @@ def build_addin(
     """Build ``STAC.xlam`` into ``out_dir`` and return its path.
 
     ``sources_dir`` defaults to the repository's ``workbook/`` folder. Raises
-    :class:`AddinBuildError` if the installed xlwings is not the pinned version or the VBA
+    :class:`~stac_xl.errors.ConfigError` (:data:`MISSING_EXTRA`) without the ``addin`` extra,
+    and :class:`AddinBuildError` if the installed xlwings is not the pinned version or the VBA
     project does not read back as written; an existing file is replaced only on success.
     """
     excel_file_class()  # the addin extra, checked before any work
