@@ -44,7 +44,8 @@ from zoneinfo import ZoneInfo
 from stac_xl.actions.profile_settings import invoice_policies, writer_for
 from stac_xl.invoices.flatten import invoices_to_table
 from stac_xl.invoices.read_back import read_invoice_rows
-from stac_xl.mapping import BatchInfo, CompiledMapping, compile_mapping, validate_records
+from stac_xl.checks import validate_records
+from stac_xl.mapping import BatchInfo, CompiledMapping, compile_mapping
 from stac_xl.presets import Preset, get_preset
 from stac_xl.records import OutputRecord, RecordSpec
 from stac_xl.sandbox.data import SandboxData

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 
-from stac_xl.records import OutputRecord
+from stac_xl.records import CENT, OutputRecord
 
 Severity = Literal["error", "warning"]
 Policy = Literal["export", "skip"]
@@ -40,6 +41,11 @@ class Problem:
         if label:
             where.append(label)
         return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+def money_text(amount: Decimal) -> str:
+    """An amount as a problem sentence shows it: to the cent, no thousands separator."""
+    return format(amount.quantize(CENT), "f")
 
 
 def has_errors(problems: Sequence[Problem]) -> bool:

@@ -4,12 +4,18 @@ The mapping turns invoices into a list of :class:`OutputRecord` in file order; e
 names its :class:`RecordSpec`, whose ordered :class:`FieldSpec` list the writer follows.
 Values are already-formatted strings (dates, signs, decimals are the mapping's job), so a
 writer only decides layout: delimiters and quoting, fixed positions, IIF keywords, XML.
+
+``CENT`` is the unit every amount in a record is rounded to (half-up unless a profile
+says otherwise): one definition for the models, the mapping and the checks.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import Enum
+
+CENT = Decimal("0.01")
 
 
 class Grain(str, Enum):

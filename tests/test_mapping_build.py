@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from stac_xl.errors import MappingError
-from stac_xl.mapping import BatchInfo, Problem, compile_mapping
+from stac_xl.mapping import BatchInfo, compile_mapping
+from stac_xl.problems import Problem
 from stac_xl.records import Grain
 
 COLUMNS = [

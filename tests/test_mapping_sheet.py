@@ -7,7 +7,8 @@ import pytest
 from stac_xl.errors import MappingError
 from stac_xl.mapping import MappingErrors, compile_mapping
 from stac_xl.mapping.lookup import read_lookups_sheet
-from stac_xl.mapping.sheet import RecordRow, RuleRow, column_letter, read_mapping_sheet
+from stac_xl.book.cells import column_letter
+from stac_xl.mapping.sheet import RecordRow, RuleRow, read_mapping_sheet
 from stac_xl.records import Grain
 
 COLUMNS = ["Invoice id", "Invoice number", "Transaction date", "Customer id", "Customer", "Customer PO",
@@ -53,7 +54,8 @@ def test_columns_are_found_by_their_header_text():
 
 @pytest.mark.parametrize("index, letters", [(0, "A"), (6, "G"), (25, "Z"), (26, "AA"), (701, "ZZ"), (702, "AAA")])
 def test_column_letters_are_excels(index, letters):
-    assert column_letter(index) == letters
+    # the one column_letter counts from 1, as Excel does; the sheet reader counts positions from 0
+    assert column_letter(index + 1) == letters
 
 
 @pytest.mark.parametrize("sheet_grid, message", [

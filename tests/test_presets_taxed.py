@@ -28,7 +28,8 @@ from test_presets import (
 )
 
 from stac_xl.actions.profile_settings import balance_check, invoice_policies, writer_for
-from stac_xl.mapping import BatchInfo, compile_mapping, validate_records
+from stac_xl.checks import validate_records
+from stac_xl.mapping import BatchInfo, compile_mapping
 from stac_xl.presets import get_preset, preset_names
 
 GOLDEN = Path(__file__).parent / "golden" / "profiles"

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from test_mapping_build import BATCH, COLUMNS, mapping_grid, shared_rows
 
-from stac_xl.mapping import compile_mapping, validate_records
+from stac_xl.checks import validate_records
+from stac_xl.mapping import compile_mapping
 from stac_xl.mapping.forms import date_form, implied_form, number_form, yesno_form
 from stac_xl.records import OutputRecord
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from test_writers_testdata import INVOICES, money
 
-from stac_xl.mapping import check_sums_to_zero
+from stac_xl.checks.invoices import check_sums_to_zero
 from stac_xl.records import FieldSpec, Grain, OutputRecord, RecordSpec
 from stac_xl.writers.base import WriteProblem
 from stac_xl.writers.iif import IifWriter

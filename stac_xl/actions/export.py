@@ -19,11 +19,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from stac_xl.actions.preview import totals_of
 from stac_xl.book import layout
-from stac_xl.book.export_sheet import table_to_records, trim_to_specs
+from stac_xl.book.cells import cell_name
+from stac_xl.book.export_sheet import record_cell, table_to_records, trim_to_specs
+from stac_xl.book.log import append_log
 from stac_xl.book.port import WorkbookPort
 from stac_xl.errors import ExportError, ValidationFailed
+from stac_xl.invoices.totals import totals_of
 
 
 @dataclass(frozen=True)
@@ -40,14 +42,11 @@ class ExportResult:
         return f"Exported {self.invoices} invoices ({self.records} records) to {self.path}"
 
 
-def cell_name(problem: Any) -> str:
+def problem_cell_name(problem: Any) -> str:
     """The Export cell a problem is about, e.g. ``Export!D12`` (``Export`` if none)."""
-    from stac_xl.invoices.read_back import column_letter
-
     if problem.record_index is None:
         return layout.EXPORT
-    column = 1 if problem.field_index is None else problem.field_index + 2
-    return f"{layout.EXPORT}!{column_letter(column)}{problem.record_index + 2}"
+    return cell_name(layout.EXPORT, *record_cell(problem.record_index, problem.field_index))
 
 
 def file_name(pattern: str, *, profile: str, extension: str, now: datetime) -> str:
@@ -77,7 +76,11 @@ def write_new_file(folder: Path, name: str, content: bytes) -> Path:
     target = folder / name
     if target.exists():
         raise ExportError(f"{target} already exists; stac_xl never overwrites an import file. Move it away or export again in a minute.")
-    fd, tmp = tempfile.mkstemp(prefix=".stac-", suffix=".part", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".stac-", suffix=".part", dir=folder)
+    except OSError as exc:  # a read-only or full folder refuses even the temp file
+        raise ExportError(f"Could not write into the output folder {folder} ({exc.strerror or exc}); "
+                          "choose a folder you may write to on Settings (Output folder) or with --out.") from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(content)
@@ -96,7 +99,7 @@ def write_new_file(folder: Path, name: str, content: bytes) -> Path:
 def _refuse(problems: Sequence[Any]) -> None:
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        lines = [f"{cell_name(p)}: {p}" for p in errors]
+        lines = [f"{problem_cell_name(p)}: {p}" for p in errors]
         raise ValidationFailed(
             f"Export refused: {len(errors)} problem(s) on the Export sheet; fix them (or Preview again) and export. "
             f"First: {lines[0]}",
@@ -107,7 +110,6 @@ def _refuse(problems: Sequence[Any]) -> None:
 def export(book: WorkbookPort, *, out: Path | None = None, book_folder: Path, now: datetime | None = None) -> ExportResult:
     """Validate the Export sheet and write it as the import file into ``out``, else the
     *Output folder* setting, else ``book_folder`` (the workbook's own folder)."""
-    from stac_xl.actions.fetch import append_log
     from stac_xl.actions.profile import check_records, load_job
     from stac_xl.checks.records import Problem
     from stac_xl.invoices.read_back import read_invoice_rows

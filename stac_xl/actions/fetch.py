@@ -11,14 +11,18 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-
-import requests
+from typing import TYPE_CHECKING
 
 from stac_xl.book import layout
+from stac_xl.book.log import append_log
 from stac_xl.book.port import WorkbookPort
 from stac_xl.servicetrade.credentials import Password, Token
 from stac_xl.servicetrade.daterange import DateRange
 from stac_xl.settings import Settings, read_settings
+
+if TYPE_CHECKING:
+    from stac_xl.servicetrade.client import HttpSession
+    from stac_xl.servicetrade.clock import Clock
 
 
 @dataclass(frozen=True)
@@ -51,13 +55,15 @@ def fetch_invoices(
     last: date | None = None,
     credentials: Password | Token,
     base_url: str | None = None,
-    session: requests.Session | None = None,
+    session: HttpSession | None = None,
     env: Mapping[str, str] | None = None,
     now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> FetchResult:
     """Fetch invoices created ``first``..``last`` (company time zone) into *Invoices*.
 
-    Without dates: the last *Days to fetch* days up to today, as the ribbon does."""
+    Without dates: the last *Days to fetch* days up to today, as the ribbon does. ``clock``
+    is what the client waits on between retries (the computer's clock unless a test injects one)."""
     # Imported here: every ribbon click starts a fresh Python, keep start-up light.
     from stac_xl.invoices.flatten import invoices_to_table
     from stac_xl.servicetrade.client import ServiceTradeClient
@@ -70,7 +76,7 @@ def fetch_invoices(
     date_range = DateRange(first, last, settings.tz)
     url = resolve_base_url(base_url, settings, env)
     book.status(f"Fetching '{settings.invoice_status}' invoices created {date_range} from ServiceTrade…")
-    with ServiceTradeClient(url, credentials, session=session, concurrency=settings.concurrency) as client:
+    with ServiceTradeClient(url, credentials, session=session, concurrency=settings.concurrency, clock=clock) as client:
         raw = client.list_invoices(
             statuses=settings.statuses,
             created_after=date_range.created_after,
@@ -86,24 +92,3 @@ def fetch_invoices(
     book.save()
     book.status(result.summary())
     return result
-
-
-def append_log(
-    book: WorkbookPort,
-    *,
-    action: str,
-    note: str,
-    now: datetime | None = None,
-    file: str = "",
-    invoices: int | None = None,
-    lines: int | None = None,
-    net: object = None,
-    tax: object = None,
-    gross: object = None,
-    sha256: str = "",
-) -> None:
-    """Add one row under the last used row of the *Log* sheet."""
-    grid = book.read_grid(layout.LOG)
-    when = (now or datetime.now()).replace(microsecond=0)
-    row = [when, action, file, invoices, lines, net, tax, gross, sha256, note]
-    book.write_grid(layout.LOG, [row], start_row=max(len(grid), 1) + 1)

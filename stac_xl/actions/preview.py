@@ -8,10 +8,9 @@ corrections from the last Preview are carried over (see :mod:`stac_xl.book.expor
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from stac_xl.book import layout
@@ -19,26 +18,17 @@ from stac_xl.book.export_sheet import (
     KEY_COLUMNS,
     apply_corrections,
     find_corrections,
+    record_cell,
     records_to_table,
     table_to_records,
     trim_to_specs,
 )
 from stac_xl.book.port import CellMark, WorkbookPort
+from stac_xl.invoices.totals import Totals, totals_of
 from stac_xl.records import OutputRecord
 
 EXPORT_BASE = "Export base"  # hidden: what Preview computed, to tell the clerk's edits apart
 MAX_MARKS = 2000  # beyond this, colouring cells one by one costs more than it tells
-
-
-@dataclass
-class Totals:
-    """The checks a clerk compares with ServiceTrade before exporting."""
-
-    invoices: int = 0
-    lines: int = 0
-    net: Decimal = Decimal("0.00")
-    tax: Decimal = Decimal("0.00")
-    gross: Decimal = Decimal("0.00")
 
 
 @dataclass
@@ -67,34 +57,13 @@ class PreviewResult:
         )
 
 
-def totals_of(rows: Sequence[Mapping[str, Any]], invoice_ids: set[str]) -> Totals:
-    """Invoice and line counts and money totals of the invoices that are in the file."""
-    totals = Totals()
-    seen: set[str] = set()
-    for row in rows:
-        invoice_id = row.get("Invoice id")
-        if invoice_id not in invoice_ids:
-            continue
-        if row.get("Line id"):
-            totals.lines += 1
-        if invoice_id in seen:
-            continue
-        seen.add(invoice_id)
-        totals.invoices += 1
-        totals.net += row.get("Subtotal") or Decimal(0)
-        totals.tax += row.get("Tax") or Decimal(0)
-        totals.gross += row.get("Invoice total") or Decimal(0)
-    return totals
-
-
 def problem_marks(problems: Sequence[Any], *, limit: int = MAX_MARKS) -> list[CellMark]:
     """A mark on the Export cell of each problem that points at a record (first ``limit``)."""
     marks = []
     for p in problems:
         if p.record_index is None:
             continue
-        column = 1 if p.field_index is None else p.field_index + 2
-        marks.append(CellMark(p.record_index + 2, column, p.severity, str(p)))
+        marks.append(CellMark(*record_cell(p.record_index, p.field_index), p.severity, str(p)))
         if len(marks) >= limit:
             break
     return marks
@@ -126,7 +95,8 @@ def preview(book: WorkbookPort, *, today: date | None = None) -> PreviewResult:
     # Imported here: every ribbon click starts a fresh Python, keep start-up light.
     from stac_xl.actions.profile import check_records, load_job
     from stac_xl.invoices.read_back import read_invoice_rows
-    from stac_xl.mapping import BatchInfo, attach_issues, compile_mapping
+    from stac_xl.mapping import BatchInfo, compile_mapping
+    from stac_xl.problems import attach_issues
 
     job = load_job(book)
     invoices_grid = book.read_grid(layout.INVOICES)
@@ -161,7 +131,8 @@ def _write(book: WorkbookPort, specs: Sequence[Any], result: PreviewResult,
     table = records_to_table(specs, result.records)
     book.write_table(layout.EXPORT, table, hidden_columns=KEY_COLUMNS)
     marks = problem_marks(result.problems)
-    edited = [CellMark(i + 2, pos + 2, "edited", f"Your correction (computed: '{c.computed}')") for i, pos, c in applied]
+    edited = [CellMark(*record_cell(i, pos), "edited", f"Your correction (computed: '{c.computed}')")
+              for i, pos, c in applied]
     book.mark_cells(layout.EXPORT, marks + edited)
     book.write_grid(layout.EXPORT, checks_block(result, marked=len(marks)), start_column=len(table.columns) + 2)
     base = records_to_table(specs, computed)

@@ -20,7 +20,7 @@ from stac_xl.settings import Settings, read_settings
 
 if TYPE_CHECKING:
     from stac_xl.checks.balance_check import BalanceCheck
-    from stac_xl.mapping import Policy
+    from stac_xl.problems import Policy
 
 
 @dataclass
@@ -56,7 +56,8 @@ def check_records(job: Job, specs: Sequence[RecordSpec], records: Sequence[Outpu
     encodability, the form of dates, numbers and yes/no values (the records may hold hand
     edits), invoice balance and duplicates on *Invoices*, and the *Balance check* of each
     invoice in the file (without one, for IIF, transactions summing to zero)."""
-    from stac_xl.mapping import check_sums_to_zero, validate_records
+    from stac_xl.checks.invoices import check_sums_to_zero
+    from stac_xl.checks.records import validate_records
 
     problems = validate_records(specs, records, encoding=job.writer.options.encoding, rows=rows, check_forms=True)
     if job.balance is not None:

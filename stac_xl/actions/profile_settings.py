@@ -23,7 +23,7 @@ from stac_xl.checks.balance_check import EXAMPLE as BALANCE_EXAMPLE
 from stac_xl.checks.balance_check import SETTING as BALANCE_SETTING
 from stac_xl.checks.balance_check import BalanceCheck, BalanceSyntax, parse_balance_check
 from stac_xl.errors import ConfigError
-from stac_xl.mapping import Policy
+from stac_xl.problems import Policy
 from stac_xl.settings import HEADER, Settings, read_settings
 from stac_xl.writers import Writer, get_writer, writer_keys
 from stac_xl.writers.delimited import DelimitedOptions

@@ -152,3 +152,17 @@ def trim_grid(grid: list[list[Any]]) -> list[list[Any]]:
     while grid and not grid[-1]:
         grid.pop()
     return grid
+
+
+def column_letter(number: int) -> str:
+    """Excel column letters for a 1-based column number: 1 → A, 27 → AA."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def cell_name(sheet: str, row: int, column: int) -> str:
+    """A cell as Excel names it in a message: ``Export!D12`` (row and column 1-based)."""
+    return f"{sheet}!{column_letter(column)}{row}"

@@ -18,13 +18,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from stac_xl.book.table import Column, ColumnKind, Table
+from stac_xl.book.values import as_text
+from stac_xl.invoices import columns as C
 from stac_xl.records import OutputRecord, RecordSpec
 
 RECORD = "Record"
 ISSUES = "Issues"
-INVOICE_ID = "Invoice id"
-LINE_ID = "Line id"
+# The hidden keys: which invoice and line each record came from, named as on *Invoices*.
+INVOICE_ID = C.INVOICE_ID
+LINE_ID = C.LINE_ID
 KEY_COLUMNS = (INVOICE_ID, LINE_ID)
+
+# Where a record's values sit: row 1 is the header, record ``i`` (0-based, file order as
+# Preview wrote it) is on row ``FIRST_RECORD_ROW + i``; column 1 is the record type and field
+# position ``j`` is in column ``FIRST_FIELD_COLUMN + j``.
+FIRST_RECORD_ROW = 2
+RECORD_COLUMN = 1
+FIRST_FIELD_COLUMN = 2
 
 RecordKey = tuple[str, str, str, int]  # record type, invoice id, line id, n-th such record
 
@@ -37,6 +47,12 @@ class Correction:
     position: int  # 0-based field position
     computed: str  # what Preview had computed when the clerk edited
     value: str     # what the clerk typed
+
+
+def record_cell(record_index: int, field_index: int | None) -> tuple[int, int]:
+    """(row, column) of a record's field on the sheet; its Record cell when ``field_index`` is None."""
+    column = RECORD_COLUMN if field_index is None else FIRST_FIELD_COLUMN + field_index
+    return FIRST_RECORD_ROW + record_index, column
 
 
 def field_headers(specs: Sequence[RecordSpec]) -> list[str]:
@@ -66,14 +82,6 @@ def records_to_table(specs: Sequence[RecordSpec], records: Sequence[OutputRecord
     return Table(columns, rows)
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def table_to_records(grid: list[list[Any]]) -> list[OutputRecord]:
     """Read the Export sheet (as it stands, corrections included) back into records.
 
@@ -82,7 +90,7 @@ def table_to_records(grid: list[list[Any]]) -> list[OutputRecord]:
     """
     if not grid:
         return []
-    header = [_text(h) for h in grid[0]]
+    header = [as_text(h) for h in grid[0]]
     try:
         issues_at = header.index(ISSUES)
         invoice_at, line_at = header.index(INVOICE_ID), header.index(LINE_ID)
@@ -90,7 +98,7 @@ def table_to_records(grid: list[list[Any]]) -> list[OutputRecord]:
         return []
     records = []
     for row in grid[1:]:
-        cells = [_text(v) for v in row] + [""] * (len(header) - len(row))
+        cells = [as_text(v) for v in row] + [""] * (len(header) - len(row))
         if not cells[0]:
             continue
         records.append(

@@ -29,14 +29,15 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from stac_xl.errors import ConfigError
-from stac_xl.mapping.sources import group_invoices
+from stac_xl.invoices import columns as C
+from stac_xl.invoices.grouping import group_invoices
 from stac_xl.problems import Problem
 from stac_xl.records import OutputRecord, RecordSpec
 
 SETTING = "Balance check"
 EXAMPLE = "I.Amount = sum(D.Amount)"
 # computed value → the Invoices column it reads
-INVOICE_VALUES = {"invoice total": "Invoice total", "invoice subtotal": "Subtotal", "tax total": "Tax"}
+INVOICE_VALUES = {"invoice total": C.INVOICE_TOTAL, "invoice subtotal": C.SUBTOTAL, "tax total": C.TAX}
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _SUM = re.compile(r"sum\s*\((.*)\)", re.IGNORECASE | re.DOTALL)
 

@@ -9,17 +9,14 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from stac_xl.mapping.sources import InvoiceRows, line_amount
-from stac_xl.mapping.values import ValueProblem, as_text, is_empty
-from stac_xl.problems import Policy, Problem, Severity
+from stac_xl.book.values import ValueProblem, as_text, is_empty
+from stac_xl.invoices import columns as C
+from stac_xl.invoices.grouping import InvoiceRows, line_amount
+from stac_xl.problems import Problem, Severity, money_text
 from stac_xl.records import OutputRecord, RecordSpec
 
 HALF_CENT = Decimal("0.005")
 ZERO = Decimal(0)
-
-
-def _money(value: Decimal) -> str:
-    return format(value.quantize(Decimal("0.01")), "f")
 
 
 def _amount(value: Any) -> Decimal:
@@ -35,15 +32,15 @@ def check_invoice_balance(invoices: Sequence[InvoiceRows], *, severity: Severity
     for invoice in invoices:
         # written out (no call per invoice or line where values are typed): 20,000 invoices
         first = invoice.rows[0]
-        total = first.get("Invoice total")
+        total = first.get(C.INVOICE_TOTAL)
         if total is None or (total.__class__ is str and not total):
             continue
         try:
             lines = ZERO
             for row in invoice.lines:  # a typed Line total is its line_amount()
-                amount = row.get("Line total")
+                amount = row.get(C.LINE_TOTAL)
                 lines += amount if amount.__class__ is Decimal else line_amount(row) or ZERO
-            tax = first.get("Tax")
+            tax = first.get(C.TAX)
             tax = tax if tax.__class__ is Decimal else _amount(tax)
             total = total if total.__class__ is Decimal else _amount(total)
         except (ValueProblem, InvalidOperation) as exc:
@@ -51,8 +48,8 @@ def check_invoice_balance(invoices: Sequence[InvoiceRows], *, severity: Severity
                                     **_where(invoice, first_record)))
             continue
         if abs(lines + tax - total) > HALF_CENT:
-            problems.append(Problem(severity, f"the lines ({_money(lines)}) plus tax ({_money(tax)}) come to "
-                                    f"{_money(lines + tax)}, but the invoice total is {_money(total)}.",
+            problems.append(Problem(severity, f"the lines ({money_text(lines)}) plus tax ({money_text(tax)}) come to "
+                                    f"{money_text(lines + tax)}, but the invoice total is {money_text(total)}.",
                                     **_where(invoice, first_record)))
     return problems
 
@@ -66,7 +63,7 @@ def check_duplicate_numbers(invoices: Sequence[InvoiceRows], *,
                             first_record: Mapping[str, int] | None = None) -> list[Problem]:
     """An invoice number may appear once in a batch: the accounting system would refuse
     (or, worse, merge) the second one."""
-    numbers = [n if (n := invoice.rows[0].get("Invoice number")).__class__ is str else as_text(n)
+    numbers = [n if (n := invoice.rows[0].get(C.INVOICE_NUMBER)).__class__ is str else as_text(n)
                for invoice in invoices]  # InvoiceRows.number, without two calls per invoice
     counts = Counter(n for n in numbers if n)
     if not counts or max(counts.values()) < 2:
@@ -81,33 +78,6 @@ def check_duplicate_numbers(invoices: Sequence[InvoiceRows], *,
                 number, invoice.invoice_id, (first_record or {}).get(invoice.invoice_id or "")))
         seen.add(number)
     return problems
-
-
-def apply_invoice_policy(invoices: Sequence[InvoiceRows], *, zero_invoices: Policy = "export",
-                         credit_memos: Policy = "export") -> tuple[list[InvoiceRows], list[Problem]]:
-    """Leave out $0 invoices and/or credit memos (negative total) when set to ``skip``;
-    each one left out is a warning naming it."""
-    for name, policy in (("zero_invoices", zero_invoices), ("credit_memos", credit_memos)):
-        if policy not in ("export", "skip"):
-            raise ValueError(f"{name} must be 'export' or 'skip', not {policy!r}")
-    kept, problems = [], []
-    for invoice in invoices:
-        raw = invoice.rows[0].get("Invoice total")
-        try:
-            total = raw if raw.__class__ is Decimal else None if is_empty(raw) else _amount(raw)
-        except InvalidOperation:
-            total = None  # the balance check reports it
-        reason = None
-        if total is not None and total == 0 and zero_invoices == "skip":
-            reason = "its total is 0.00 and $0 invoices are set to skip"
-        elif total is not None and total < 0 and credit_memos == "skip":
-            reason = f"it is a credit memo ({_money(total)}) and credit memos are set to skip"
-        if reason is None:
-            kept.append(invoice)
-        else:
-            problems.append(Problem("warning", f"left out of the file: {reason}.",
-                                    invoice.number, invoice.invoice_id))
-    return kept, problems
 
 
 def check_sums_to_zero(specs: Sequence[RecordSpec], records: Sequence[OutputRecord], *,

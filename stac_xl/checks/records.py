@@ -4,7 +4,7 @@
 length, encoding, unknown types; with ``check_forms``, the form of dates, numbers and yes/no
 values, :mod:`stac_xl.mapping.forms`) and, given the *Invoices* rows, the invoices
 themselves (:mod:`stac_xl.checks.invoices`). The problem type lives in
-:mod:`stac_xl.problems`; both are re-exported here.
+:mod:`stac_xl.problems`.
 """
 
 from __future__ import annotations
@@ -14,21 +14,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from stac_xl.checks.invoices import (
-    apply_invoice_policy,
-    check_duplicate_numbers,
-    check_invoice_balance,
-    check_sums_to_zero,
-)
+from stac_xl.checks.invoices import check_duplicate_numbers, check_invoice_balance
 from stac_xl.errors import ConfigError
 from stac_xl.gc_pause import gc_paused
+from stac_xl.invoices.grouping import InvoiceRows, group_invoices
 from stac_xl.mapping.forms import ValueForm
-from stac_xl.mapping.sources import InvoiceRows, group_invoices
-from stac_xl.problems import Policy, Problem, Severity, attach_issues, has_errors
+from stac_xl.problems import Problem, Severity
 from stac_xl.records import OutputRecord, RecordSpec
-
-__all__ = ["Policy", "Problem", "Severity", "apply_invoice_policy", "attach_issues", "check_duplicate_numbers",
-           "check_invoice_balance", "check_sums_to_zero", "has_errors", "validate_records"]
 
 
 def _utf(encoding: str) -> bool:

@@ -1,8 +1,8 @@
 """Invoices → the *Invoices* sheet: one row per invoice line, invoice fields repeated.
 
-``DEFAULT_COLUMNS`` is the sheet contract: header names in the clerk's words, a
-``ColumnKind`` each, and the JSON path the value comes from (``item.`` = the line). The
-clerk's extra JSON paths are appended, headed by their path.
+The sheet contract (headers, kinds, JSON paths) is :mod:`stac_xl.invoices.columns`; this
+module knows how each default column is read off the ServiceTrade models. The clerk's
+extra JSON paths are appended, headed by their path.
 
 Speed matters (100,000 lines per fetch), so invoice columns are computed once per invoice
 and line columns once per line, and each row is stitched from precomputed slices.
@@ -19,6 +19,8 @@ from typing import Any
 
 from stac_xl.book.table import Column, ColumnKind, Table
 from stac_xl.gc_pause import gc_paused
+from stac_xl.invoices import columns as C
+from stac_xl.invoices.columns import DEFAULT_COLUMNS, DEFAULT_PATHS
 from stac_xl.invoices.jsonpath import Keys, compile_path, is_line_path, line_keys, resolve
 from stac_xl.servicetrade.models import Invoice, InvoiceItem
 
@@ -36,45 +38,44 @@ def _address(inv: Invoice, attr: str) -> Any:
     return _ref(_ref(inv.location, "address"), attr)
 
 
-# (header, kind, JSON path, getter). Getters of line columns (path "item.…", or None for
-# our own line numbering) take (line, line number); the others take (invoice, tz).
-_DEFAULTS: list[tuple[str, ColumnKind, str | None, Callable[[Any, Any], Any]]] = [
-    ("Invoice id", K.TEXT, "id", lambda inv, tz: inv.id),
-    ("Invoice number", K.TEXT, "invoiceNumber", lambda inv, tz: inv.invoice_number),
-    ("Type", K.TEXT, "type", lambda inv, tz: inv.type),
-    ("Status", K.TEXT, "status", lambda inv, tz: inv.status),
-    ("Transaction date", K.DATE, "transactionDate", lambda inv, tz: inv.local_date("transaction_date", tz)),
-    ("Due date", K.DATE, "dueDate", lambda inv, tz: inv.local_date("due_date", tz)),
-    ("Created", K.DATE, "created", lambda inv, tz: inv.local_date("created", tz)),
-    ("Customer id", K.TEXT, "customer.id", lambda inv, tz: _ref(inv.customer, "id")),
-    ("Customer", K.TEXT, "customer.name", lambda inv, tz: _ref(inv.customer, "name")),
-    ("Location id", K.TEXT, "location.id", lambda inv, tz: _ref(inv.location, "id")),
-    ("Location", K.TEXT, "location.name", lambda inv, tz: _ref(inv.location, "name")),
-    ("Street", K.TEXT, "location.address.street", lambda inv, tz: _address(inv, "street")),
-    ("City", K.TEXT, "location.address.city", lambda inv, tz: _address(inv, "city")),
-    ("State", K.TEXT, "location.address.state", lambda inv, tz: _address(inv, "state")),
-    ("Postal code", K.TEXT, "location.address.postalCode", lambda inv, tz: _address(inv, "postal_code")),
-    ("Job id", K.TEXT, "job.id", lambda inv, tz: _ref(inv.job, "id")),
-    ("Job number", K.TEXT, "job.number", lambda inv, tz: _ref(inv.job, "number")),
-    ("Customer PO", K.TEXT, "customerPo", lambda inv, tz: inv.customer_po),
-    ("Terms", K.TEXT, "terms.name", lambda inv, tz: _ref(inv.terms, "name")),
-    ("Line id", K.TEXT, "item.id", lambda item, no: item.id),
-    ("Line no", K.INTEGER, None, lambda item, no: no),
-    ("Description", K.TEXT, "item.description", lambda item, no: item.description),
-    ("Quantity", K.NUMBER, "item.quantity", lambda item, no: item.quantity),
-    ("Unit price", K.MONEY, "item.price", lambda item, no: item.price),
-    ("Line total", K.MONEY, "item.totalPrice", lambda item, no: item.line_total),
-    ("Taxable", K.BOOL, "item.taxable", lambda item, no: item.taxable),
-    ("Item code", K.TEXT, "item.libItem.code", lambda item, no: _ref(item.lib_item, "code")),
-    ("Item name", K.TEXT, "item.libItem.name", lambda item, no: _ref(item.lib_item, "name")),
-    ("Service line", K.TEXT, "item.serviceLine.name", lambda item, no: _ref(item.service_line, "name")),
-    ("Subtotal", K.MONEY, "subtotal", lambda inv, tz: inv.subtotal),
-    ("Tax", K.MONEY, "taxAmount", lambda inv, tz: inv.tax_amount),
-    ("Invoice total", K.MONEY, "totalPrice", lambda inv, tz: inv.total_price),
-]
-DEFAULT_COLUMNS: list[Column] = [Column(name, kind, path) for name, kind, path, _ in _DEFAULTS]
-_GETTERS: dict[str, Callable[[Any, Any], Any]] = {name: get for name, _, _, get in _DEFAULTS}
-DEFAULT_PATHS: frozenset[str] = frozenset(c.path for c in DEFAULT_COLUMNS if c.path)
+# A getter per default column. Line columns' getters take (line, line number); the
+# others take (invoice, tz). Which is which follows the column's JSON path (``item.…``,
+# or None for our own line numbering).
+_GETTERS: dict[str, Callable[[Any, Any], Any]] = {
+    C.INVOICE_ID: lambda inv, tz: inv.id,
+    C.INVOICE_NUMBER: lambda inv, tz: inv.invoice_number,
+    C.TYPE: lambda inv, tz: inv.type,
+    C.STATUS: lambda inv, tz: inv.status,
+    C.TRANSACTION_DATE: lambda inv, tz: inv.local_date("transaction_date", tz),
+    C.DUE_DATE: lambda inv, tz: inv.local_date("due_date", tz),
+    C.CREATED: lambda inv, tz: inv.local_date("created", tz),
+    C.CUSTOMER_ID: lambda inv, tz: _ref(inv.customer, "id"),
+    C.CUSTOMER: lambda inv, tz: _ref(inv.customer, "name"),
+    C.LOCATION_ID: lambda inv, tz: _ref(inv.location, "id"),
+    C.LOCATION: lambda inv, tz: _ref(inv.location, "name"),
+    C.STREET: lambda inv, tz: _address(inv, "street"),
+    C.CITY: lambda inv, tz: _address(inv, "city"),
+    C.STATE: lambda inv, tz: _address(inv, "state"),
+    C.POSTAL_CODE: lambda inv, tz: _address(inv, "postal_code"),
+    C.JOB_ID: lambda inv, tz: _ref(inv.job, "id"),
+    C.JOB_NUMBER: lambda inv, tz: _ref(inv.job, "number"),
+    C.CUSTOMER_PO: lambda inv, tz: inv.customer_po,
+    C.TERMS: lambda inv, tz: _ref(inv.terms, "name"),
+    C.LINE_ID: lambda item, no: item.id,
+    C.LINE_NO: lambda item, no: no,
+    C.DESCRIPTION: lambda item, no: item.description,
+    C.QUANTITY: lambda item, no: item.quantity,
+    C.UNIT_PRICE: lambda item, no: item.price,
+    C.LINE_TOTAL: lambda item, no: item.line_total,
+    C.TAXABLE: lambda item, no: item.taxable,
+    C.ITEM_CODE: lambda item, no: _ref(item.lib_item, "code"),
+    C.ITEM_NAME: lambda item, no: _ref(item.lib_item, "name"),
+    C.SERVICE_LINE: lambda item, no: _ref(item.service_line, "name"),
+    C.SUBTOTAL: lambda inv, tz: inv.subtotal,
+    C.TAX: lambda inv, tz: inv.tax_amount,
+    C.INVOICE_TOTAL: lambda inv, tz: inv.total_price,
+}
+assert list(_GETTERS) == [c.name for c in DEFAULT_COLUMNS], "a getter for every default column, in order"
 
 
 def extra_columns(extra_paths: Sequence[str]) -> list[Column]:

@@ -14,17 +14,17 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from stac_xl.book.cells import column_letter
 from stac_xl.book.table import ColumnKind
+from stac_xl.book.values import yes_or_no
 from stac_xl.errors import WorkbookError
 from stac_xl.invoices.flatten import DEFAULT_COLUMNS
-from stac_xl.servicetrade.models import CENT
+from stac_xl.records import CENT
 
 K = ColumnKind
 _KIND_BY_HEADER: dict[str, ColumnKind] = {c.name.casefold(): c.kind for c in DEFAULT_COLUMNS}
 _NAME_BY_HEADER: dict[str, str] = {c.name.casefold(): c.name for c in DEFAULT_COLUMNS}
 
-_TRUE = {"true", "yes", "y", "1", "x"}
-_FALSE = {"false", "no", "n", "0"}
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 
 
@@ -154,13 +154,10 @@ def _read_text(value: Any) -> str:
 
 
 def _read_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str) and value.strip().casefold() in _TRUE | _FALSE:
-        return value.strip().casefold() in _TRUE
-    raise _Bad("is not TRUE or FALSE")
+    flag = yes_or_no(value)
+    if flag is None:
+        raise _Bad("is not TRUE or FALSE")
+    return flag
 
 
 _READERS: dict[ColumnKind, Callable[[Any], Any]] = {
@@ -171,12 +168,3 @@ _READERS: dict[ColumnKind, Callable[[Any], Any]] = {
     K.TEXT: _read_text,
     K.BOOL: _read_bool,
 }
-
-
-def column_letter(number: int) -> str:
-    """Excel column letters for a 1-based column number: 1 → A, 27 → AA."""
-    letters = ""
-    while number > 0:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters

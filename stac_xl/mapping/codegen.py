@@ -67,12 +67,13 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
+from stac_xl.book.values import ValueProblem, as_text
 from stac_xl.mapping.inline import PLAIN_DECIMAL, inline_of
 from stac_xl.mapping.sources import CompiledSource
-from stac_xl.mapping.transforms import Transform, ValueProblem, as_text
+from stac_xl.mapping.transform_types import Transform
 
 if TYPE_CHECKING:
-    from stac_xl.mapping.build import RunState
+    from stac_xl.mapping.run_state import RunState
 
 _ROW_GET = re.compile(r"(?<![.\w])get\(")
 RecordFunction = Callable[[Mapping[str, Any], "RunState"], list[str]]

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stac_xl.errors import MappingError, StacError
-from stac_xl.mapping.build import CompiledMapping, CompiledRecord, Condition, FieldFunction, RunState
+from stac_xl.mapping.build import CompiledMapping, CompiledRecord
 from stac_xl.mapping.codegen import FieldPlan, RecordFunction, record_function
 from stac_xl.mapping.forms import ValueForm, form_of
 from stac_xl.mapping.lookup import read_lookups_sheet
 from stac_xl.mapping.only_if import only_if_condition
+from stac_xl.mapping.run_state import Condition, FieldFunction, RunState
 from stac_xl.mapping.sheet import MappingSheet, RecordRow, RuleRow, read_mapping_sheet
 from stac_xl.mapping.sources import CompiledSource, compile_source
 from stac_xl.mapping.syntax import RuleProblem

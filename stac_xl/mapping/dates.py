@@ -8,9 +8,9 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
+from stac_xl.book.values import ValueProblem, as_text
 from stac_xl.mapping.inline import offer
 from stac_xl.mapping.syntax import RuleProblem
-from stac_xl.mapping.values import ValueProblem, as_text
 
 Transform = Callable[[Any, Mapping[str, Any]], Any]
 

@@ -13,11 +13,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from stac_xl.book.cells import column_letter
+from stac_xl.book.values import ValueProblem, as_text, cell_text
 from stac_xl.errors import MappingError
 from stac_xl.mapping.inline import offer
-from stac_xl.mapping.sheet import cell_text, column_letter, is_empty_row
+from stac_xl.mapping.sheet import is_empty_row
 from stac_xl.mapping.syntax import RuleProblem, Step
-from stac_xl.mapping.transforms import Transform, TransformContext, ValueProblem, as_text
+from stac_xl.mapping.transform_types import Transform, TransformContext
 
 SHEET = "Lookups"
 
@@ -66,7 +68,7 @@ def _read_table(grid: Sequence[Sequence[Any]], start: int, errors: list[MappingE
         keys = [lookup_key(c) for c in row[:table.key_count]]
         if any(k == "" for k in keys):
             errors.append(MappingError(f"a key is empty in table '{name}'.", sheet=SHEET, row=index + 1,
-                                       column=column_letter(keys.index(""))))
+                                       column=column_letter(keys.index("") + 1)))
         key = keys[0] if table.key_count == 1 else tuple(keys)
         if key in first_seen:
             errors.append(MappingError(f"key {_show(row[:table.key_count])} is already in table '{name}' "

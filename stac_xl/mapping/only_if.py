@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from stac_xl.book.values import ValueProblem, is_present
 from stac_xl.mapping.sources import CompiledSource
-from stac_xl.mapping.values import ValueProblem, is_present
 
 if TYPE_CHECKING:
-    from stac_xl.mapping.build import Condition, RunState
+    from stac_xl.mapping.run_state import Condition, RunState
 
 
 def only_if_condition(source: CompiledSource) -> Condition:

@@ -24,8 +24,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from stac_xl.book.cells import column_letter
+from stac_xl.book.values import cell_text, yes_or_no
 from stac_xl.errors import MappingError
-from stac_xl.mapping.transforms import as_text
 from stac_xl.records import Grain
 
 SHEET = "Mapping"
@@ -33,22 +34,6 @@ RECORD_HEADERS = ("Record", "When", "Header row", "Notes")
 # Optional Records columns: found by header like the others, never asked for in a message.
 OPTIONAL_RECORD_HEADERS = ("Only if",)
 RULE_HEADERS = ("Record", "Field", "Source", "Transform", "Default", "Required", "Max length", "Notes")
-_YES = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false": False, "": False}
-
-
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA: the letters Excel shows above a column."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def cell_text(value: Any) -> str:
-    """A cell as trimmed text (whole-number floats without ``.0``, None as empty)."""
-    return as_text(value).strip()
 
 
 def is_empty_row(row: Sequence[Any]) -> bool:
@@ -126,11 +111,13 @@ def _cell(row: Sequence[Any], positions: dict[str, int], header: str) -> Any:
 
 def _yes_no(value: Any, what: str, where: tuple[int, str], sheet: MappingSheet, rules: bool,
             errors: list[MappingError]) -> bool:
-    text = cell_text(value).lower()
-    if text not in _YES:
+    if cell_text(value) == "":
+        return False  # an empty Required or Header row cell means no
+    flag = yes_or_no(value)
+    if flag is None:
         errors.append(sheet.error(f"{what} must be yes or no, not '{cell_text(value)}'.", where[0], where[1], rules=rules))
         return False
-    return _YES[text]
+    return flag
 
 
 def _max_length(value: Any, row: int, sheet: MappingSheet, errors: list[MappingError]) -> int | None:
@@ -149,7 +136,7 @@ def _read_records(grid: Sequence[Sequence[Any]], start: int, stop: int, sheet: M
     header = grid[header_index] if header_index < stop else []
     positions = _header_letters(header, RECORD_HEADERS, ("Record", "When"), header_index + 1, errors,
                                 OPTIONAL_RECORD_HEADERS)
-    sheet.record_columns = {name: column_letter(i) for name, i in positions.items()}
+    sheet.record_columns = {name: column_letter(i + 1) for name, i in positions.items()}
     if "Record" not in positions or "When" not in positions:
         sheet.readable = False  # every row would repeat the header's error
         return
@@ -181,7 +168,7 @@ def _read_rules(grid: Sequence[Sequence[Any]], start: int, sheet: MappingSheet, 
     header = grid[header_index] if header_index < len(grid) else []
     needed = ("Record", "Field", "Source")
     positions = _header_letters(header, RULE_HEADERS, needed, header_index + 1, errors)
-    sheet.rule_columns = {name: column_letter(i) for name, i in positions.items()}
+    sheet.rule_columns = {name: column_letter(i + 1) for name, i in positions.items()}
     if any(name not in positions for name in needed):
         sheet.readable = False
         return

@@ -10,95 +10,31 @@
   becomes an Excel formula). See :data:`COMPUTED`.
 
 A source compiles to ``(row, state) -> value``; ``state`` is the build's running state
-(:class:`stac_xl.mapping.build.RunState`).
+(:class:`stac_xl.mapping.run_state.RunState`).
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from itertools import groupby
-from operator import methodcaller
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from stac_xl.book.values import as_text, is_empty, is_present
+from stac_xl.invoices import columns as C
+from stac_xl.invoices.grouping import line_amount
 from stac_xl.mapping.inline import offer
 from stac_xl.mapping.syntax import RuleProblem
-from stac_xl.mapping.transforms import ValueProblem, as_text, is_empty
-from stac_xl.mapping.values import is_present
 from stac_xl.records import Grain
 
 if TYPE_CHECKING:
-    from stac_xl.mapping.build import RunState
+    from stac_xl.mapping.run_state import RunState
 
 Getter = Callable[[Mapping[str, Any], "RunState"], Any]
-CENT = Decimal("0.01")
 FILE_GRAINS = frozenset({Grain.FILE_START, Grain.FILE_END})
 INVOICE_GRAINS = frozenset({Grain.INVOICE, Grain.LINE, Grain.INVOICE_END})
 ALL_GRAINS = frozenset(Grain)
-
-
-def line_amount(row: Mapping[str, Any]) -> Decimal | None:
-    """A line's amount: its Line total, else Quantity × Unit price rounded half-up to cents.
-
-    A value that is not a number (a hand edit on *Invoices*) is a ValueProblem."""
-    total = row.get("Line total")
-    if not is_empty(total):
-        return total if isinstance(total, Decimal) else _decimal(total, "Line total")
-    quantity, price = row.get("Quantity"), row.get("Unit price")
-    if is_empty(quantity) or is_empty(price):
-        return None
-    product = _decimal(quantity, "Quantity") * _decimal(price, "Unit price")
-    return product.quantize(CENT, ROUND_HALF_UP)
-
-
-def _decimal(value: Any, column: str) -> Decimal:
-    if isinstance(value, Decimal):
-        return value
-    try:
-        return Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValueProblem(f"{column} '{as_text(value)}' is not a number.") from None
-
-
-@dataclass
-class InvoiceRows:
-    """One invoice's consecutive rows from *Invoices*; ``lines`` is empty for an invoice
-    without lines (one row with no Line id, Description, Quantity or Line total)."""
-
-    rows: list[Mapping[str, Any]]
-    lines: list[Mapping[str, Any]] = field(default_factory=list)
-
-    @property
-    def first(self) -> Mapping[str, Any]:
-        return self.rows[0]
-
-    @property
-    def invoice_id(self) -> str | None:
-        value = self.first.get("Invoice id")
-        return None if value is None else as_text(value)
-
-    @property
-    def number(self) -> str:
-        return as_text(self.first.get("Invoice number"))
-
-
-def _is_header_only(row: Mapping[str, Any]) -> bool:
-    return all(row.get(c) in (None, "") for c in ("Line id", "Description", "Quantity", "Line total"))
-
-
-_INVOICE_ID = methodcaller("get", "Invoice id")
-
-
-def group_invoices(rows: Sequence[Mapping[str, Any]]) -> list[InvoiceRows]:
-    """Consecutive rows sharing an Invoice id, as invoices, in sheet order."""
-    invoices = []
-    for _, group in groupby(rows, _INVOICE_ID):  # C loops: build and validation both group 100,000 rows
-        found = list(group)
-        only_header = len(found) == 1 and _is_header_only(found[0])
-        invoices.append(InvoiceRows(found, [] if only_header else found))
-    return invoices
 
 
 def _invoice_column(column: str) -> Getter:
@@ -114,7 +50,7 @@ def _line_amount(row: Mapping[str, Any], st: RunState) -> Decimal | None:
 offer(_line_amount, """\
 {v} = get({column})
 if {v}.__class__ is not Decimal:
-    {v} = {call}(row, state)""", column="Line total")
+    {v} = {call}(row, state)""", column=C.LINE_TOTAL)
 _line_index: Getter = offer(lambda row, st: st.line_index, "{v} = state.line_index")
 _line_count: Getter = offer(lambda row, st: len(st.invoice.lines), "{v} = len(state.invoice.lines)")
 
@@ -125,7 +61,7 @@ def _distribution_count(row: Mapping[str, Any], st: RunState) -> int:
     *Only if* ``[tax total]`` decides, so the count and the tax row always agree."""
     invoice = st.invoice
     assert invoice is not None  # only known on invoice grains, where there is one
-    return len(invoice.lines) + (1 if is_present(invoice.first.get("Tax")) else 0)
+    return len(invoice.lines) + (1 if is_present(invoice.first.get(C.TAX)) else 0)
 
 
 # name -> (grains where it is known, getter)
@@ -134,9 +70,9 @@ COMPUTED: dict[str, tuple[frozenset[Grain], Getter]] = {
     "line index": (frozenset({Grain.LINE}), _line_index),
     "line count": (INVOICE_GRAINS, _line_count),
     "distribution count": (INVOICE_GRAINS, _distribution_count),
-    "invoice total": (INVOICE_GRAINS, _invoice_column("Invoice total")),
-    "invoice subtotal": (INVOICE_GRAINS, _invoice_column("Subtotal")),
-    "tax total": (INVOICE_GRAINS, _invoice_column("Tax")),
+    "invoice total": (INVOICE_GRAINS, _invoice_column(C.INVOICE_TOTAL)),
+    "invoice subtotal": (INVOICE_GRAINS, _invoice_column(C.SUBTOTAL)),
+    "tax total": (INVOICE_GRAINS, _invoice_column(C.TAX)),
     "invoice index": (INVOICE_GRAINS, lambda row, st: st.invoice_index),
     "invoice count": (ALL_GRAINS, lambda row, st: st.invoice_count),
     "batch total": (ALL_GRAINS, lambda row, st: st.batch_total),

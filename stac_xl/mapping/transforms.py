@@ -12,15 +12,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from stac_xl.book.values import ValueProblem, as_number, as_text, is_empty, plain_decimal, yes_or_no
 from stac_xl.mapping.dates import date_format, date_transform
 from stac_xl.mapping.forms import date_form, implied_form, number_form, with_form, yesno_form
 from stac_xl.mapping.inline import PLAIN_DECIMAL, TEXT_FAST, decimal_fast, offer
+from stac_xl.mapping.lookup import lookup_transform
 from stac_xl.mapping.syntax import RuleProblem, Step, parse_chain
-from stac_xl.mapping.values import ValueProblem, as_number, as_text, is_empty, plain_decimal
+from stac_xl.mapping.transform_types import Transform, TransformContext, TransformSpec
 
 __all__ = [
     "TRANSFORMS",
@@ -40,9 +41,6 @@ __all__ = [
     "to_ansi",
     "to_ascii",
 ]
-
-Transform = Callable[[Any, Mapping[str, Any]], Any]
-
 
 def _no_negative_zero(number: Decimal) -> Decimal:
     return number.copy_abs() if number.is_zero() else number
@@ -143,16 +141,13 @@ def _numeric(func: Callable[[Decimal], Any], usage: str, *fast: str, **bound: An
     return offer(run, decimal_fast(*fast), **bound) if fast else run
 
 
-_TRUTHY = {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False, "n": False, "0": False}
-
-
 def _yesno(yes: str, no: str) -> Transform:
     def run(value: Any, row: Mapping[str, Any]) -> Any:
         if value is None or (value.__class__ is str and not value):
             return value
         if value is True or value is False:
             return yes if value else no
-        flag = _TRUTHY.get(as_text(value).strip().lower())
+        flag = yes_or_no(value)
         if flag is None:
             raise ValueProblem(f"yesno needs TRUE or FALSE, not '{as_text(value)}'.")
         return yes if flag else no
@@ -166,23 +161,6 @@ else:
 
 
 # --- the catalogue ---------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class TransformSpec:
-    """A named transform: how it is written, and how its arguments become a function."""
-
-    name: str
-    usage: str
-    make: Callable[[Step, TransformContext], Transform]
-
-
-@dataclass(frozen=True)
-class TransformContext:
-    """What a transform may consult while compiling: lookup tables, the Invoices columns."""
-
-    tables: Mapping[str, Any]  # lowered name -> stac_xl.mapping.sheet.LookupTable
-    columns: frozenset[str]
-
 
 def _simple(func: Callable[[str], str]) -> Callable[[Step, TransformContext], Transform]:
     def make(step: Step, ctx: TransformContext) -> Transform:
@@ -253,13 +231,6 @@ def _make_yesno(step: Step, ctx: TransformContext) -> Transform:
     return with_form(_yesno(yes, no), yesno_form(yes, no))
 
 
-def _make_lookup(step: Step, ctx: TransformContext) -> Transform:
-    # imported here because lookup.py builds on this module's helpers
-    from stac_xl.mapping.lookup import lookup_transform
-
-    return lookup_transform(step, ctx)
-
-
 TRANSFORMS: dict[str, TransformSpec] = {spec.name: spec for spec in (
     TransformSpec("upper", "upper", _simple(str.upper)),
     TransformSpec("lower", "lower", _simple(str.lower)),
@@ -278,7 +249,7 @@ TRANSFORMS: dict[str, TransformSpec] = {spec.name: spec for spec in (
     TransformSpec("abs", "abs", _make_abs),
     TransformSpec("if_negative", 'if_negative("CREDIT MEMO","INVOICE")', _make_if_negative),
     TransformSpec("yesno", 'yesno("Y","N")', _make_yesno),
-    TransformSpec("lookup", 'lookup(Items, "State", default="40000")', _make_lookup),
+    TransformSpec("lookup", 'lookup(Items, "State", default="40000")', lookup_transform),
 )}
 
 

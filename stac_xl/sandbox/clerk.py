@@ -15,10 +15,11 @@ from typing import Any
 
 from stac_xl.book import layout
 from stac_xl.book.port import WorkbookPort
+from stac_xl.invoices import columns as C
 from stac_xl.invoices.read_back import read_invoice_rows
 
 # Lookup table → the Invoices column its keys come from.
-KEY_COLUMNS = {"Customers": "Customer id", "Emails": "Customer id", "Accounts": "Item code", "Terms": "Terms"}
+KEY_COLUMNS = {"Customers": C.CUSTOMER_ID, "Emails": C.CUSTOMER_ID, "Accounts": C.ITEM_CODE, "Terms": C.TERMS}
 
 
 def fill_sandbox_lookups(book: WorkbookPort) -> int:

@@ -25,8 +25,7 @@ from pydantic_core import PydanticCustomError
 
 from stac_xl.errors import BadResponse
 from stac_xl.gc_pause import gc_paused
-
-CENT = Decimal("0.01")
+from stac_xl.records import CENT
 
 
 def to_decimal(value: Any) -> Decimal | None:
@@ -226,7 +225,7 @@ class Invoice(_Model):
     @model_validator(mode="wrap")
     @classmethod
     def _keep_raw(cls, data: Any, handler: Any) -> Invoice:
-        invoice = handler(data)
+        invoice: Invoice = handler(data)
         # Keep the input only if it is JSON-shaped; Invoice(invoice_number=…) built in
         # Python is not, and gets a camelCase dump on first use instead.
         if isinstance(data, dict) and _NAME_ONLY.isdisjoint(data):

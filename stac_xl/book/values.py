@@ -1,8 +1,9 @@
-"""A cell value as the mapping reads it: its plain text, its number, whether it is empty,
-and :class:`ValueProblem`, raised when a value cannot be made into what a rule asks.
+"""A cell's value read as the parts above the workbook port read it: its plain text, its
+number, whether it is empty or present, and :class:`ValueProblem`, raised when a value
+cannot be made into what is asked of it.
 
-Shared by sources, transforms, lookups and validation; kept apart from the transform
-catalogue so each stays one concept.
+One definition for the invoice grouping, the mapping's sources, transforms and lookups,
+the checks, and the Settings and Export sheet readers.
 """
 
 from __future__ import annotations
@@ -53,6 +54,33 @@ def as_number(value: Any, usage: str) -> Decimal:
         except InvalidOperation:
             pass
     raise ValueProblem(f"{usage} needs a number, not '{as_text(value)}'.")
+
+
+# The one yes/no vocabulary: what a clerk may type for yes or no in any cell we read
+# (Required on *Mapping*, a Taxable cell on *Invoices*, a value a yesno transform reads).
+# "x" is a tick mark; an empty cell is neither, and each reader says what empty means.
+YES_WORDS = frozenset({"yes", "y", "true", "1", "x"})
+NO_WORDS = frozenset({"no", "n", "false", "0"})
+
+
+def yes_or_no(value: Any) -> bool | None:
+    """True or False for a yes/no cell (a real TRUE/FALSE, 1/0, or one of the words), None
+    for anything else, the empty cell included."""
+    if value is True or value is False:
+        return bool(value)
+    if isinstance(value, (int, float, Decimal)) and value in (0, 1):
+        return bool(value)
+    text = as_text(value).strip().casefold()
+    if text in YES_WORDS:
+        return True
+    if text in NO_WORDS:
+        return False
+    return None
+
+
+def cell_text(value: Any) -> str:
+    """A cell as trimmed text: what a clerk sees in a cell of a settings-like sheet."""
+    return as_text(value).strip()
 
 
 def is_empty(value: Any) -> bool:

@@ -1,0 +1,42 @@
+"""Which invoices go into the file at all: the *Zero invoices* and *Credit memos* policies.
+
+Applied by the build before any record is made, so a left-out invoice has no records and
+is named once, as a warning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+
+from stac_xl.book.values import is_empty
+from stac_xl.invoices import columns as C
+from stac_xl.invoices.grouping import InvoiceRows
+from stac_xl.problems import Policy, Problem, money_text
+
+
+def apply_invoice_policy(invoices: Sequence[InvoiceRows], *, zero_invoices: Policy = "export",
+                         credit_memos: Policy = "export") -> tuple[list[InvoiceRows], list[Problem]]:
+    """Leave out $0 invoices and/or credit memos (negative total) when set to ``skip``;
+    each one left out is a warning naming it."""
+    for name, policy in (("zero_invoices", zero_invoices), ("credit_memos", credit_memos)):
+        if policy not in ("export", "skip"):
+            raise ValueError(f"{name} must be 'export' or 'skip', not {policy!r}")
+    kept, problems = [], []
+    for invoice in invoices:
+        raw = invoice.rows[0].get(C.INVOICE_TOTAL)
+        try:
+            total = raw if raw.__class__ is Decimal else None if is_empty(raw) else Decimal(str(raw))
+        except InvalidOperation:
+            total = None  # the balance check reports it
+        reason = None
+        if total is not None and total == 0 and zero_invoices == "skip":
+            reason = "its total is 0.00 and $0 invoices are set to skip"
+        elif total is not None and total < 0 and credit_memos == "skip":
+            reason = f"it is a credit memo ({money_text(total)}) and credit memos are set to skip"
+        if reason is None:
+            kept.append(invoice)
+        else:
+            problems.append(Problem("warning", f"left out of the file: {reason}.",
+                                    invoice.number, invoice.invoice_id))
+    return kept, problems
