@@ -62,7 +62,8 @@ def excel_file_class() -> type[ExcelFile]:
         if exc.name != "pyopenvba":
             raise
         raise ConfigError(MISSING_EXTRA) from None
-    return ExcelFile
+    excel_file: type[ExcelFile] = ExcelFile  # pyOpenVBA has no type information
+    return excel_file
 
 
 def build_addin(
