@@ -11,9 +11,13 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from stac_xl import __version__
 from stac_xl.errors import StacError, ValidationFailed
+
+if TYPE_CHECKING:
+    from stac_xl.servicetrade.clock import Clock
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -38,7 +42,8 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 
     first, last = _day_range(args)
     book = FileWorkbook.open(Path(args.book))
-    result = fetch_invoices(book, first=first, last=last, credentials=resolve_credentials(), base_url=args.base_url)
+    result = fetch_invoices(book, first=first, last=last, credentials=resolve_credentials(), base_url=args.base_url,
+                            clock=args.clock)
     print(result.summary())
     print(f"Wrote the Invoices sheet of {args.book}.")
     return 0
@@ -257,9 +262,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``stac-xl`` console script."""
+def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
+    """Entry point of the ``stac-xl`` console script.
+
+    ``clock`` is what talking to ServiceTrade waits on (retries, deadlines): the computer's
+    clock unless a test passes a ``VirtualClock`` so it does not sit through back-off.
+    """
     args = build_parser().parse_args(argv)
+    args.clock = clock
     try:
         return args.func(args)
     except ValidationFailed as exc:

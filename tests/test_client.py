@@ -24,6 +24,7 @@ from stac_xl.errors import (
     ServiceTradeError,
 )
 from stac_xl.servicetrade.client import ServiceTradeClient, check_base_url
+from stac_xl.servicetrade.clock import VirtualClock
 from stac_xl.servicetrade.credentials import Password, Token
 from stac_xl.servicetrade.retry import RetryPolicy, parse_retry_after
 
@@ -160,7 +161,7 @@ def make_client(
         options.pop("base_url", BASE),
         credentials or Password("clerk@example.com", SECRET),
         session=session_with_handler(fake.handler),
-        sleep=sleeps.append,
+        clock=VirtualClock(sleeps=sleeps),
         **options,
     )
 
@@ -530,7 +531,7 @@ def closed_port() -> int:
 def test_connection_refused_on_a_real_socket_is_connection_failed(sleeps: list[float]) -> None:
     port = closed_port()
     client = ServiceTradeClient(
-        f"http://127.0.0.1:{port}/api", Token("t"), retry=RetryPolicy(attempts=3), sleep=sleeps.append, timeout=5
+        f"http://127.0.0.1:{port}/api", Token("t"), retry=RetryPolicy(attempts=3), clock=VirtualClock(sleeps=sleeps), timeout=5
     )
     with pytest.raises(ConnectionFailed) as caught, client:
         client.list_invoices()
@@ -546,7 +547,7 @@ def test_time_outs_are_retried_then_connection_failed(sleeps: list[float]) -> No
     def never_answers(request: requests.PreparedRequest) -> Reply:
         raise requests.ReadTimeout("read timed out")
 
-    client = ServiceTradeClient(BASE, Token("t"), session=session_with_handler(never_answers), sleep=sleeps.append)
+    client = ServiceTradeClient(BASE, Token("t"), session=session_with_handler(never_answers), clock=VirtualClock(sleeps=sleeps))
     with pytest.raises(ConnectionFailed, match=r"\(no answer within 30 s\) for GET /invoice/5 after 5 tries"):
         client.get_invoice(5)
     assert len(sleeps) == 4
@@ -556,7 +557,7 @@ def test_a_bad_certificate_is_not_retried(sleeps: list[float]) -> None:
     def bad_certificate(request: requests.PreparedRequest) -> Reply:
         raise requests.exceptions.SSLError("certificate verify failed")
 
-    client = ServiceTradeClient(BASE, Token("t"), session=session_with_handler(bad_certificate), sleep=sleeps.append)
+    client = ServiceTradeClient(BASE, Token("t"), session=session_with_handler(bad_certificate), clock=VirtualClock(sleeps=sleeps))
     with pytest.raises(ConnectionFailed, match="security certificate could not be verified"):
         client.get_invoice(5)
     assert sleeps == [] and client.request_count == 1

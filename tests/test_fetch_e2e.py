@@ -1,9 +1,15 @@
 """`stac-xl fetch` end to end: the sandbox over real sockets, a real workbook file, read back
-with python-calamine (a reader that shares no code with ours)."""
+with python-calamine (a reader that shares no code with ours).
+
+Back-off and the sandbox's latency wait on a ``VirtualClock`` (recorded, not slept), so
+these tests check the waits without sitting through them; one test marked ``slow`` keeps
+the real clock.
+"""
 
 from __future__ import annotations
 
 import shutil
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -13,6 +19,7 @@ from python_calamine import CalamineWorkbook
 from stac_xl.book.file import FileWorkbook
 from stac_xl.cli import main
 from stac_xl.sandbox import FaultConfig, Sandbox, SandboxData
+from stac_xl.servicetrade.clock import VirtualClock
 from stac_xl.servicetrade.daterange import DateRange
 from stac_xl.settings import Settings
 
@@ -34,14 +41,21 @@ def creds(monkeypatch):
     monkeypatch.delenv("STAC_BASE_URL", raising=False)
 
 
+@pytest.fixture
+def clock() -> VirtualClock:
+    return VirtualClock()
+
+
 def new_book(tmp_path: Path, name: str = "ar.xlsx") -> Path:
     path = tmp_path / name
     FileWorkbook.create(path).save()
     return path
 
 
-def fetch(book: Path, url: str) -> int:
-    return main(["fetch", str(book), "--from", FIRST.isoformat(), "--to", TODAY.isoformat(), "--base-url", url])
+def fetch(book: Path, url: str, clock: VirtualClock | None) -> int:
+    """`stac-xl fetch` over the whole range; ``clock`` None is the computer's own clock."""
+    argv = ["fetch", str(book), "--from", FIRST.isoformat(), "--to", TODAY.isoformat(), "--base-url", url]
+    return main(argv, clock=clock)
 
 
 def invoices_sheet(book: Path) -> list[list]:
@@ -63,10 +77,10 @@ def expected_lines(data: SandboxData) -> list[tuple[str, str, float | str]]:
     return rows
 
 
-def test_every_line_of_every_invoice_in_range_lands_on_invoices(tmp_path, data, creds, capsys):
+def test_every_line_of_every_invoice_in_range_lands_on_invoices(tmp_path, data, creds, capsys, clock):
     book = new_book(tmp_path)
     with Sandbox(data) as sandbox:
-        assert fetch(book, sandbox.start(0)) == 0
+        assert fetch(book, sandbox.start(0), clock) == 0
         assert sandbox.sessions_open == 0
     grid = invoices_sheet(book)
     header, rows = grid[0], grid[1:]
@@ -78,36 +92,59 @@ def test_every_line_of_every_invoice_in_range_lands_on_invoices(tmp_path, data, 
     assert "Fetched" in capsys.readouterr().out
 
 
-def test_a_stormy_server_gives_the_same_rows(tmp_path, data, creds):
+def test_a_stormy_server_gives_the_same_rows(tmp_path, data, creds, clock):
     calm_book, stormy_book = new_book(tmp_path, "calm.xlsx"), new_book(tmp_path, "stormy.xlsx")
     with Sandbox(data) as calm:
-        assert fetch(calm_book, calm.start(0)) == 0
+        assert fetch(calm_book, calm.start(0), clock) == 0
+    assert clock.sleeps == []
     storm = FaultConfig(error_rate=0.2, rate_limit_every=10, expire_session_every=50, latency_ms=200, seed=5)
-    with Sandbox(data, storm) as stormy:
-        assert fetch(stormy_book, stormy.start(0)) == 0
+    latency: list[float] = []
+    with Sandbox(data, storm, sleep=latency.append) as stormy:
+        assert fetch(stormy_book, stormy.start(0), clock) == 0
         stats = stormy.stats
         assert stormy.sessions_open == 0
     assert stats.get("503", 0) + stats.get("429", 0) > 0, stats  # the storm really happened
+    assert latency == [0.2] * stats["total"]  # every answer was slow
+    assert len(clock.sleeps) == stats.get("503", 0) + stats.get("429", 0)  # one back-off per refusal
     assert invoices_sheet(stormy_book) == invoices_sheet(calm_book)
 
 
-def test_lines_only_in_the_detail_are_fetched_one_by_one(tmp_path, creds):
+@pytest.mark.slow
+def test_real_latency_and_back_off_really_take_their_time(tmp_path, creds):
+    """The one test on the computer's clock: latency and back-off are real waits, rows still right."""
+    small = SandboxData.generate(invoices=300, seed=4, today=TODAY)
+    calm_book, slow_book = new_book(tmp_path, "calm.xlsx"), new_book(tmp_path, "slow.xlsx")
+    with Sandbox(small) as calm:
+        assert fetch(calm_book, calm.start(0), VirtualClock()) == 0
+    with Sandbox(small, FaultConfig(latency_ms=150, error_rate=0.3, seed=2)) as slow:
+        started = time.monotonic()
+        assert fetch(slow_book, slow.start(0), None) == 0
+        elapsed = time.monotonic() - started
+        stats = slow.stats
+    assert stats.get("503", 0) >= 1, stats
+    # One page: every request waits for the one before, so latency and back-off add up.
+    assert elapsed >= 0.15 * stats["total"] + 0.5
+    assert invoices_sheet(slow_book) == invoices_sheet(calm_book)
+
+
+def test_lines_only_in_the_detail_are_fetched_one_by_one(tmp_path, creds, clock):
     small = SandboxData.generate(invoices=200, seed=4, today=TODAY)
     book = new_book(tmp_path)
     with Sandbox(small, FaultConfig(items_in_list=False)) as sandbox:
-        assert fetch(book, sandbox.start(0)) == 0
+        assert fetch(book, sandbox.start(0), clock) == 0
         assert sandbox.stats.get("GET /invoice/{id}", 0) > 0
     assert len(invoices_sheet(book)) - 1 == len(expected_lines(small))
 
 
-def test_when_every_request_fails_the_previous_invoices_sheet_is_untouched(tmp_path, data, creds, capsys):
+def test_when_every_request_fails_the_previous_invoices_sheet_is_untouched(tmp_path, data, creds, capsys, clock):
     book = new_book(tmp_path)
     with Sandbox(data) as sandbox:
-        assert fetch(book, sandbox.start(0)) == 0
+        assert fetch(book, sandbox.start(0), clock) == 0
     before = book.read_bytes()
     capsys.readouterr()
     with Sandbox(data, FaultConfig(error_rate=1.0)) as broken:
-        assert fetch(book, broken.start(0)) == 3
+        assert fetch(book, broken.start(0), clock) == 3
+    assert clock.sleeps == [0.5, 1.0, 2.0, 4.0]
     assert error_lines(capsys) == [
         "stac-xl: ServiceTrade kept answering with server errors (HTTP 503) to POST /auth after 5 tries. "
         "Try again later. (ServiceTrade request id: sbx-00000005)"
@@ -123,24 +160,25 @@ def test_when_every_request_fails_the_previous_invoices_sheet_is_untouched(tmp_p
     ],
     ids=["wrong-password", "malformed-json"],
 )
-def test_bad_answers_give_one_sentence_and_leave_the_book_alone(tmp_path, creds, capsys, monkeypatch, faults, password, code, start):
+def test_bad_answers_give_one_sentence_and_leave_the_book_alone(tmp_path, creds, capsys, monkeypatch, clock, faults, password, code, start):
     monkeypatch.setenv("STAC_PASSWORD", password)
     small = SandboxData.generate(invoices=20, seed=1, today=TODAY)
     book = new_book(tmp_path)
     before = book.read_bytes()
     with Sandbox(small, faults) as sandbox:
-        assert fetch(book, sandbox.start(0)) == code
+        assert fetch(book, sandbox.start(0), clock) == code
     (err,) = error_lines(capsys)
     assert err.startswith(start), err
     assert "wrong" not in err and "demo" not in err
     assert book.read_bytes() == before
 
 
-def test_an_unreachable_server_is_one_clear_sentence(tmp_path, creds, capsys):
+def test_an_unreachable_server_is_one_clear_sentence(tmp_path, creds, capsys, clock):
     book = new_book(tmp_path)
     with Sandbox(SandboxData.generate(invoices=1, seed=1, today=TODAY)) as sandbox:
         url = sandbox.start(0)
-    assert fetch(book, url) == 3
+    assert fetch(book, url, clock) == 3
+    assert clock.sleeps == [0.5, 1.0, 2.0, 4.0]
     (err,) = error_lines(capsys)
     assert err.startswith(f"stac-xl: Could not reach ServiceTrade at {url}")
 

@@ -10,15 +10,23 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
-from typing import Any
+from typing import Any, Protocol
 
 from stac_xl.sandbox.data import SandboxData
 from stac_xl.sandbox.faults import Fault, FaultConfig, FaultPlan
 from stac_xl.sandbox.queries import BadRequest, int_list, invoice_filter, json_object, paging
 from stac_xl.sandbox.state import STATUSES, InvoiceStore, Sessions, Stats, encode
+
+
+class Headers(Protocol):
+    """A request's headers, looked up by name without regard to case (``http.client`` gives these)."""
+
+    def get(self, name: str, /) -> str | None:
+        """The header's value, or None."""
+        ...
 
 
 @dataclass
@@ -55,7 +63,7 @@ class Request:
     method: str
     path: str
     query: dict[str, list[str]]
-    headers: Mapping[str, str]
+    headers: Headers
     body: bytes
     arg: str | None = None
 
@@ -66,9 +74,13 @@ Handler = Callable[[Request], Reply]
 class SandboxApi:
     """Routes requests, injects faults, checks sessions, keeps statistics."""
 
-    def __init__(self, data: SandboxData, faults: FaultConfig, *, username: str, password: str, token: str):
+    def __init__(
+        self, data: SandboxData, faults: FaultConfig, *, username: str, password: str, token: str,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.store = InvoiceStore(data)
         self.faults = faults
+        self._sleep = sleep  # the latency fault waits on it; tests pass one that does not wait
         self.sessions = Sessions()
         self.stats = Stats()
         self._plan = FaultPlan(faults)
@@ -76,7 +88,7 @@ class SandboxApi:
         self._request_ids = itertools.count(1)
 
     def handle(
-        self, method: str, path: str, query: dict[str, list[str]], headers: Mapping[str, str], body: bytes
+        self, method: str, path: str, query: dict[str, list[str]], headers: Headers, body: bytes
     ) -> Reply:
         """Answer one request. ``path`` has no query string; ``headers`` is case-insensitive."""
         req = Request(method, path.rstrip("/") or "/", query, headers, body)
@@ -90,7 +102,7 @@ class SandboxApi:
         is_auth = req.path == "/api/auth"
         fault = self._plan.next(is_auth=is_auth)
         if self.faults.latency_ms:
-            time.sleep(self.faults.latency_ms / 1000)
+            self._sleep(self.faults.latency_ms / 1000)
         handler = methods.get(req.method) if methods else None
         refusal = self._refusal(req, fault, handler is not None, methods is not None, is_auth)
         if refusal is not None or handler is None:
@@ -148,7 +160,7 @@ class SandboxApi:
 
     # -- authentication ---------------------------------------------------------------
 
-    def _presented(self, headers: Mapping[str, str]) -> tuple[str | None, str | None]:
+    def _presented(self, headers: Headers) -> tuple[str | None, str | None]:
         """(PHPSESSID cookie value, bearer token) as the caller sent them."""
         cookie = None
         try:
@@ -160,7 +172,7 @@ class SandboxApi:
         bearer = auth[7:].strip() if auth.lower().startswith("bearer ") else None
         return cookie, bearer
 
-    def _caller(self, headers: Mapping[str, str]) -> str | None:
+    def _caller(self, headers: Headers) -> str | None:
         """The credential that lets this request in: a live session token or the API token."""
         cookie, bearer = self._presented(headers)
         if cookie and self.sessions.is_live(cookie):

@@ -8,10 +8,12 @@ header, and in the company name ``GET /auth`` reports.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -23,6 +25,7 @@ from stac_xl.sandbox.data import SandboxData
 from stac_xl.sandbox.faults import FaultConfig
 
 HOST = "127.0.0.1"
+NO_FAULTS = FaultConfig()  # a well-behaved ServiceTrade
 
 
 class _Server(ThreadingHTTPServer):
@@ -53,10 +56,8 @@ class _Server(ThreadingHTTPServer):
         with self.connections_lock:
             open_now = list(self.connections)
         for conn in open_now:
-            try:
+            with contextlib.suppress(OSError):  # already closed by the client
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass  # already closed by the client
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -111,6 +112,9 @@ class _Handler(BaseHTTPRequestHandler):
 class Sandbox:
     """A local ServiceTrade stand-in on 127.0.0.1: ``with Sandbox(data) as sb: url = sb.start()``.
 
+    ``sleep`` is what the latency fault waits with: tests that want slow answers without
+    waiting pass one that records the delay and returns.
+
     Entering the ``with`` block does not start the server (so ``start(port)`` can choose
     the port); leaving it stops the server.
 
@@ -121,12 +125,13 @@ class Sandbox:
     """
 
     def __init__(
-        self, data: SandboxData, faults: FaultConfig = FaultConfig(), *,
+        self, data: SandboxData, faults: FaultConfig = NO_FAULTS, *,
         username: str = "demo", password: str = "demo", token: str = "demo-token",
+        sleep: Callable[[float], None] = time.sleep,
     ):
         self.data = data
         self.faults = faults
-        self.api = SandboxApi(data, faults, username=username, password=password, token=token)
+        self.api = SandboxApi(data, faults, username=username, password=password, token=token, sleep=sleep)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._base_url: str | None = None

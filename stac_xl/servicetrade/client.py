@@ -13,7 +13,6 @@ re-login on 401. Every failure leaves as one of ``stac_xl.errors`` (sentences in
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
@@ -25,13 +24,19 @@ from requests.adapters import HTTPAdapter
 
 from stac_xl import __version__
 from stac_xl.errors import ConfigError
+from stac_xl.servicetrade.clock import Clock, SystemClock
 from stac_xl.servicetrade.credentials import Password, Token
 from stac_xl.servicetrade.request import Exchange
 from stac_xl.servicetrade.retry import RetryPolicy
 
 log = logging.getLogger("stac_xl.servicetrade.client")
 
+# The HTTP session a caller may hand in (tests mount a transport on it); named here so the
+# parts above the client need not import the HTTP library themselves.
+HttpSession = requests.Session
+
 PAGE_LIMIT = 2000
+DEFAULT_RETRY = RetryPolicy()
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 T = TypeVar("T")
@@ -81,9 +86,9 @@ class ServiceTradeClient:
         *,
         session: requests.Session | None = None,
         timeout: float = 30.0,
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
         concurrency: int = 4,
-        sleep: Callable[[float], None] = time.sleep,
+        clock: Clock | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -97,8 +102,8 @@ class ServiceTradeClient:
         self._session = session if session is not None else _default_session(concurrency)
         self._concurrency = concurrency
         self._exchange = Exchange(
-            self._session, self.base_url, credentials, timeout=timeout, retry=retry, sleep=sleep,
-            in_flight=concurrency,
+            self._session, self.base_url, credentials, timeout=timeout, retry=retry,
+            clock=clock or SystemClock(), in_flight=concurrency,
         )
 
     @property

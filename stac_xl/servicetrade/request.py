@@ -19,6 +19,7 @@ import orjson
 import requests
 
 from stac_xl.errors import BadResponse, ServiceTradeError
+from stac_xl.servicetrade.clock import Clock
 from stac_xl.servicetrade.credentials import Password, Token
 from stac_xl.servicetrade.failures import (
     describe_network_error,
@@ -89,7 +90,7 @@ class Exchange:
         *,
         timeout: float,
         retry: RetryPolicy,
-        sleep: Callable[[float], None],
+        clock: Clock,
         in_flight: int = 1_000_000,
     ) -> None:
         self._session = session
@@ -101,7 +102,7 @@ class Exchange:
         self._credentials = credentials
         self._timeout = timeout
         self._retry = retry
-        self._sleep = sleep
+        self._clock = clock
         self._auth_lock = threading.Lock()
         self._count_lock = threading.Lock()
         self._count = 0
@@ -215,7 +216,7 @@ class Exchange:
                 raise outcome.error from outcome.cause
             log.warning("%s %s failed (%s); retrying in %.1f s (try %d of %d)",
                         call.method, call.path, outcome.reason, outcome.delay, failed, call.attempts)
-            self._sleep(outcome.delay)
+            self._clock.sleep(outcome.delay)
 
     def _attempt(self, call: _Call, try_no: int) -> _Done | _Retry | _Expired:
         try:

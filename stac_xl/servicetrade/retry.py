@@ -1,7 +1,7 @@
 """How long the client waits before trying a ServiceTrade request again.
 
-Pure arithmetic, no I/O: the client owns the loop and the ``sleep`` function, so tests inject
-a recording ``sleep`` and check the delays instead of measuring wall-clock time.
+Pure arithmetic, no I/O: the client owns the loop and the clock it sleeps on, so tests inject
+a ``VirtualClock`` and check the delays instead of measuring wall-clock time.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class RetryPolicy:
         if failed_try < 1:
             raise ValueError("failed_try is 1-based")
         # Cap the exponent so a large attempts budget cannot overflow the float.
-        return min(self.max_backoff, self.backoff * 2 ** min(failed_try - 1, 30))
+        return min(self.max_backoff, self.backoff * 2.0 ** min(failed_try - 1, 30))
 
     def delay_for_retry_after(self, header: str | None, failed_try: int, *, now: datetime | None = None) -> float:
         """Seconds to wait after a 429: the server's ``Retry-After`` (capped), else back-off."""
