@@ -20,7 +20,7 @@ from stac_xl.book.file import FileWorkbook
 from stac_xl.book.table import Table
 from stac_xl.checks.balance_check import parse_balance_check
 from stac_xl.errors import ConfigError, ValidationFailed
-from stac_xl.invoices.flatten import DEFAULT_COLUMNS
+from stac_xl.invoices.columns import DEFAULT_COLUMNS
 from stac_xl.presets import load_preset
 from stac_xl.records import FieldSpec, Grain, OutputRecord, RecordSpec
 

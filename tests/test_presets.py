@@ -26,7 +26,7 @@ from stac_xl.actions.profile_settings import invoice_policies, writer_for
 from stac_xl.book.port import CellMark
 from stac_xl.book.table import Table
 from stac_xl.errors import ConfigError, WorkbookError
-from stac_xl.invoices.flatten import DEFAULT_COLUMNS
+from stac_xl.invoices.columns import DEFAULT_COLUMNS
 from stac_xl.checks import validate_records
 from stac_xl.checks.invoices import check_sums_to_zero
 from stac_xl.mapping import BatchInfo, compile_mapping

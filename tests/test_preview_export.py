@@ -16,7 +16,7 @@ from stac_xl.book.file import FileWorkbook
 from stac_xl.book.table import Table
 from stac_xl.cli import main
 from stac_xl.errors import ExportError, ValidationFailed
-from stac_xl.invoices.flatten import DEFAULT_COLUMNS
+from stac_xl.invoices.columns import DEFAULT_COLUMNS
 from stac_xl.presets import load_preset
 
 GOLDEN = Path(__file__).parent / "golden"

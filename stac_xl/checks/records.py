@@ -76,7 +76,8 @@ def _passes(count: int, required: Sequence[int], limits: Sequence[tuple[int, int
     if encoding is not None:
         namespace["fits"] = _fits(encoding)
         terms.append("fits(v)")
-    return eval("lambda v: " + " and ".join(terms), namespace)
+    passes: Callable[[list[str]], Any] = eval("lambda v: " + " and ".join(terms), namespace)
+    return passes
 
 
 class _RecordChecks:

@@ -18,7 +18,7 @@ from stac_xl.book.cells import column_letter
 from stac_xl.book.table import ColumnKind
 from stac_xl.book.values import yes_or_no
 from stac_xl.errors import WorkbookError
-from stac_xl.invoices.flatten import DEFAULT_COLUMNS
+from stac_xl.invoices.columns import DEFAULT_COLUMNS
 from stac_xl.records import CENT
 
 K = ColumnKind
@@ -56,6 +56,12 @@ def read_invoice_rows(grid: list[list[Any]], *, source: str = "Invoices") -> lis
                 raise WorkbookError(f"{source}!{column_letter(col + 1)}{row_number}: {value!r} {exc}.") from None
         rows.append(row)
     return rows
+
+
+def invoice_headers(grid: list[list[Any]]) -> list[Any]:
+    """The *Invoices* header row; before the first Fetch (an empty sheet) the columns Fetch
+    writes, so a Mapping checked then is not told that every column is unknown."""
+    return list(grid[0]) if grid else [c.name for c in DEFAULT_COLUMNS]
 
 
 def _headers(cells: list[Any], source: str) -> dict[int, tuple[str, ColumnKind | None]]:

@@ -26,7 +26,7 @@ class Totals:
 def totals_of(rows: Sequence[Mapping[str, Any]], invoice_ids: Collection[str]) -> Totals:
     """Invoice and line counts and money totals of the invoices that are in the file."""
     totals = Totals()
-    seen: set[str] = set()
+    seen: set[object] = set()
     for row in rows:
         invoice_id = row.get(C.INVOICE_ID)
         if invoice_id not in invoice_ids:

@@ -176,6 +176,6 @@ def record_function(plans: Sequence[FieldPlan], fallback: RecordFunction) -> Rec
     source, bound = record_source(plans)
     namespace = dict(_GLOBALS)
     exec(compile(source, "<stac_xl generated record>", "exec"), namespace)
-    func = namespace["_make"](*bound, fallback)
-    func.generated_source = source
+    func: RecordFunction = namespace["_make"](*bound, fallback)
+    func.generated_source = source  # type: ignore[attr-defined]  # kept for whoever debugs it
     return func
