@@ -123,3 +123,33 @@ def test_hand_edits_are_rewritten_in_place_and_reported() -> None:
                                            ["1003", "two", ""]]
     assert [(n.record_index, n.field_index, n.typed, n.written) for n in done] == [
         (0, 1, "$1,234.50", "1234.50"), (1, 2, "2026-12-02T00:00:00", "12/02/26")]
+
+
+@pytest.mark.parametrize(("header", "typed", "order", "read"), [
+    ("Line total", "$1,234.50", DateOrder.MDY, Decimal("1234.50")),
+    ("Line total", "(744.60)", DateOrder.MDY, Decimal("-744.60")),
+    ("Line total", -744.6, DateOrder.MDY, Decimal("-744.6")),
+    ("Quantity", "1,000", DateOrder.MDY, Decimal("1000")),
+    ("Transaction date", "12/1/2026", DateOrder.MDY, date(2026, 12, 1)),
+    ("Transaction date", "1/12/2026", DateOrder.DMY, date(2026, 12, 1)),
+    ("Transaction date", datetime(2026, 12, 1), DateOrder.DMY, date(2026, 12, 1)),
+])
+def test_an_invoices_correction_is_read_as_the_clerk_means_it(header: str, typed: object, order: DateOrder,
+                                                             read: object) -> None:
+    from stac_xl.invoices.read_back import read_invoice_rows
+
+    rows = read_invoice_rows([["Invoice id", header], ["7", typed]], order=order)
+    assert rows == [{"Invoice id": "7", header: read}]
+
+
+@pytest.mark.parametrize(("header", "typed", "message"), [
+    ("Line total", "two", "Invoices!B2: 'two' is not a number."),
+    ("Transaction date", "13/45/2026", "Invoices!B2: '13/45/2026' is not a date."),
+])
+def test_an_invoices_correction_without_one_reading_names_its_cell(header: str, typed: str, message: str) -> None:
+    from stac_xl.errors import WorkbookError
+    from stac_xl.invoices.read_back import read_invoice_rows
+
+    with pytest.raises(WorkbookError) as caught:
+        read_invoice_rows([["Invoice id", header], ["7", typed]])
+    assert str(caught.value) == message

@@ -16,6 +16,7 @@ from typing import Any
 
 from stac_xl.book.cells import column_letter
 from stac_xl.book.table import ColumnKind
+from stac_xl.book.entries import DateOrder, read_amount, read_date
 from stac_xl.book.values import yes_or_no
 from stac_xl.errors import WorkbookError
 from stac_xl.invoices.columns import DEFAULT_COLUMNS
@@ -32,7 +33,8 @@ class _Bad(ValueError):
     """A cell value that cannot be read as its column's kind; the text ends the message."""
 
 
-def read_invoice_rows(grid: list[list[Any]], *, source: str = "Invoices") -> list[dict[str, Any]]:
+def read_invoice_rows(grid: list[list[Any]], *, source: str = "Invoices",
+                      order: DateOrder = DateOrder.MDY) -> list[dict[str, Any]]:
     """The *Invoices* sheet as one dict per row, keyed by header, typed by column kind.
 
     Default columns are matched case-insensitively and keyed by their standard name; other
@@ -51,7 +53,7 @@ def read_invoice_rows(grid: list[list[Any]], *, source: str = "Invoices") -> lis
         for col, (name, kind) in headers.items():
             value = cells[col] if col < len(cells) else None
             try:
-                row[name] = value if kind is None else read_cell(value, kind)
+                row[name] = value if kind is None else read_cell(value, kind, order)
             except _Bad as exc:
                 raise WorkbookError(f"{source}!{column_letter(col + 1)}{row_number}: {value!r} {exc}.") from None
         rows.append(row)
@@ -84,31 +86,24 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def read_cell(value: Any, kind: ColumnKind) -> Any:
-    """One cell as an xlsx reader gives it, typed for a ``kind`` column; raises ``_Bad``."""
+def read_cell(value: Any, kind: ColumnKind, order: DateOrder = DateOrder.MDY) -> Any:
+    """One cell as an xlsx reader gives it, typed for a ``kind`` column; raises ``_Bad``.
+    Text dates are read in ``order`` (the workbook's *Date order*)."""
     if _blank(value):
         return None
+    if kind is ColumnKind.DATE:
+        return _read_date(value, order)
     reader = _READERS.get(kind)
     return value if reader is None else reader(value)
 
 
 def _read_number(value: Any) -> Decimal:
-    if isinstance(value, Decimal) and value.is_finite():
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(str(value))
-    if isinstance(value, float) and math.isfinite(value):
-        if value.is_integer() and abs(value) < 1e15:  # Excel (COM) hands numbers over as floats: 1.0 is 1
-            return Decimal(int(value))
-        return Decimal(repr(value))  # what Excel shows: 35.5, not 35.5000000000000000001
-    if isinstance(value, str):
-        try:
-            number = Decimal(value.strip().replace("$", "", 1))
-        except InvalidOperation:
-            raise _Bad("is not a number") from None
-        if number.is_finite():
-            return number
-    raise _Bad("is not a number")
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return Decimal(int(value))  # Excel (COM) hands numbers over as floats: 1.0 is 1
+    number = read_amount(value)  # also $1,234.50 and (744.60), as a clerk types them
+    if number is None:
+        raise _Bad("is not a number")
+    return number
 
 
 def _read_money(value: Any) -> Decimal:
@@ -130,19 +125,15 @@ def _read_integer(value: Any) -> int:
     return int(number)
 
 
-def _read_date(value: Any) -> date:
+def _read_date(value: Any, order: DateOrder = DateOrder.MDY) -> date:
     if isinstance(value, datetime):
         return value.date()
-    if isinstance(value, date):
-        return value
     if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value < 2958466:
         return (_EXCEL_EPOCH + timedelta(days=int(value))).date()  # a date serial without format
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            pass
-    raise _Bad("is not a date")
+    day = read_date(value, order)  # a date cell, ISO text, or 12/1/2026 in the workbook's date order
+    if day is None:
+        raise _Bad("is not a date")
+    return day
 
 
 def _read_text(value: Any) -> str:
