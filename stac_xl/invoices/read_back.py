@@ -8,15 +8,14 @@ ids as text.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from stac_xl.book.cells import column_letter
-from stac_xl.book.table import ColumnKind
 from stac_xl.book.entries import DateOrder, read_amount, read_date
+from stac_xl.book.table import ColumnKind
 from stac_xl.book.values import yes_or_no
 from stac_xl.errors import WorkbookError
 from stac_xl.invoices.columns import DEFAULT_COLUMNS
