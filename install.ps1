@@ -103,18 +103,39 @@ function Test-StoreOffice {
     return [bool]$appx
 }
 
+function Get-AsrBlockingMode([int]$Action) {
+    # Block (1) and Warn (6) stop the add-in; Audit (2), Off (0) and the rest do not. Warn is
+    # reported like Block: it blocks until the user clicks through a notice each time, and a
+    # hidden cmd.exe started by a macro gets no such chance.
+    if ($Action -eq 1) { return 'Block' }
+    if ($Action -eq 6) { return 'Warn' }
+    return ''
+}
+
 function Get-AsrBlockingRules {
-    # One sentence per rule above that is set to Block (1) or Warn (6). Warn is reported
-    # like Block: it blocks until the user clicks through a toast each time, and a hidden
-    # cmd.exe started by a macro gets no such chance.
-    try { $pref = Get-MpPreference -ErrorAction Stop } catch { return @() }
-    $ids = @($pref.AttackSurfaceReductionRules_Ids)
-    $actions = @($pref.AttackSurfaceReductionRules_Actions)
+    # One sentence per rule above whose mode blocks the add-in (Get-AsrBlockingMode).
+    # Rules come from Get-MpPreference and, when set by Group Policy, from its registry key
+    # (readable without administrator rights).
+    $modes = @{}
+    try {
+        $pref = Get-MpPreference -ErrorAction Stop
+        $ids = @($pref.AttackSurfaceReductionRules_Ids)
+        $actions = @($pref.AttackSurfaceReductionRules_Actions)
+        for ($i = 0; $i -lt [Math]::Min($ids.Count, $actions.Count); $i++) { $modes["$($ids[$i])".ToLowerInvariant()] = [int]$actions[$i] }
+    } catch { }
+    $policy = 'HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Windows Defender Exploit Guard\ASR\Rules'
+    if (Test-Path -LiteralPath $policy) {
+        $values = Get-ItemProperty -LiteralPath $policy
+        foreach ($id in $AsrRules.Keys) {
+            $value = $values.PSObject.Properties | Where-Object { $_.Name -ieq $id } | Select-Object -First 1
+            if ($value -and "$($value.Value)" -match '^\d+$') { $modes[$id] = [int]$value.Value }
+        }
+    }
     $found = @()
-    for ($i = 0; $i -lt $ids.Count; $i++) {
-        $id = "$($ids[$i])".ToLowerInvariant()
-        if (-not $AsrRules.Contains($id) -or @(1, 6) -notcontains [int]$actions[$i]) { continue }
-        $mode = if ([int]$actions[$i] -eq 6) { 'Warn' } else { 'Block' }
+    foreach ($id in $AsrRules.Keys) {
+        if (-not $modes.ContainsKey($id)) { continue }
+        $mode = Get-AsrBlockingMode $modes[$id]
+        if (-not $mode) { continue }
         $rule = $AsrRules[$id]
         $found += ("Microsoft Defender's attack surface reduction rule '$($rule.Name)' ($id) is set to $mode, " +
                    "so the ribbon buttons will fail ('error 70' or 'Permission denied'): $($rule.Why); " +
@@ -159,9 +180,9 @@ function Install-PrivatePython {
     # installs is registered (Apps & features, PEP 514 keys) and must be uninstalled through
     # it. The package (the same python.org build, published as "python" for CI machines) is
     # a zip: unpacked into <Root>\py it has no registry entries and cannot collide with any
-    # other Python; -Uninstall just removes the folder. It has pip and venv but no Tcl/Tk,
-    # so nothing in the add-in may need tkinter on Windows (Sign in uses Windows' own
-    # credential prompt there).
+    # other Python; -Uninstall just removes the folder. It has pip and venv but no Tcl/Tk:
+    # nothing in the add-in may need tkinter on Windows, so Sign in must ask for the password
+    # with Windows' own credential prompt (issue 9, "Sign in"), not the Tk box it used first.
     $python = Join-Path $PyDir 'python.exe'
     if (Test-Path -LiteralPath $python) { Say "Python found at '$python'"; return $python }
     if ($PythonFrom -eq 'Installer') { Install-PythonWithInstaller } else { Expand-PythonPackage }
@@ -186,6 +207,8 @@ function Expand-PythonPackage {
     Expand-Archive -LiteralPath $zip -DestinationPath $unpacked -Force
     $tools = Join-Path $unpacked 'tools'  # the package keeps python.exe and its library here
     if (-not (Test-Path -LiteralPath (Join-Path $tools 'python.exe'))) { Fail "'$zip' is not python.org's Python package (no tools\python.exe)." }
+    # A <Root>\py without python.exe is what an interrupted run left: replace it.
+    if (Test-Path -LiteralPath $PyDir) { Remove-Item -LiteralPath $PyDir -Recurse -Force }
     Move-Item -LiteralPath $tools -Destination $PyDir
     Remove-Item -LiteralPath $unpacked -Recurse -Force
     Remove-Item -LiteralPath $zip -Force

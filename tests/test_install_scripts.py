@@ -12,6 +12,7 @@
    reads it. Assumed, not run here: that PowerShell evaluates those constructs as modelled
    (``[regex]::Replace`` with ``$1`` replacements, ``-join``, ``ForEach-Object``) and that
    ``Start-Process -ArgumentList`` passes one string unchanged, as .NET does.
+   ``Get-AsrBlockingMode`` is run the same way: Defender's Warn mode (6) counts as Block (1).
 3. Every ``Start-Process -ArgumentList`` in both scripts gets one string, not an array.
 4. scripts/check-install-paths runs the ``addin build`` command line install.ps1 runs.
 """
@@ -195,6 +196,8 @@ class Evaluator:
             return self.expr(node.children[0], scope)
         if t == "array_literal_expression":
             return [self.expr(c, scope) for c in kids]
+        if t == "integer_literal":
+            return int(node.text.decode())
         if t == "verbatim_string_characters":
             return node.text.decode()[1:-1].replace("''", "'")
         if t == "expandable_string_literal":
@@ -330,6 +333,13 @@ def test_target_dir_with_a_space_reaches_the_installer_as_one_argument(install_p
 def test_every_argument_round_trips(install_ps1: Evaluator, value: str) -> None:
     line = install_ps1.call("Join-ProcessArguments", [["/quiet", value, "x=1"]])
     assert split_windows_command_line(line) == ["/quiet", value, "x=1"]
+
+
+@pytest.mark.parametrize(("action", "mode"), [(0, ""), (1, "Block"), (2, ""), (5, ""), (6, "Warn")])
+def test_defender_warn_mode_is_reported_like_block(install_ps1: Evaluator, action: int, mode: str) -> None:
+    assert install_ps1.call("Get-AsrBlockingMode", [action]) == mode
+    rules = functions(parse(INSTALL.read_bytes()))["Get-AsrBlockingRules"]
+    assert b"Get-AsrBlockingMode $modes[$id]" in rules.text  # the report uses that decision
 
 
 def test_the_evaluator_refuses_what_it_does_not_model() -> None:
