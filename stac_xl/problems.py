@@ -8,14 +8,29 @@ is wrong, in a sentence. ``error`` blocks an export; ``warning`` is shown and al
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Callable
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 from typing import Literal
 
 from stac_xl.records import CENT, OutputRecord
 
 Severity = Literal["error", "warning"]
-Policy = Literal["export", "skip"]
+REQUIRED_BUT_EMPTY = "required, but empty."
+EMPTY_REQUIRED = "required but empty"  # the cause, as "2 cells are required but empty" tells it
+SHOWN_AT_MOST = 20  # problem lines a clerk reads before the totals
+_EXAMPLES = 3       # values named in a grouped line
+
+
+class Policy(StrEnum):
+    """What the build does with one kind of invoice (the *Zero invoices* and *Credit memos*
+    settings): put it in the file, or leave it out with a warning. A StrEnum, so the value
+    is the clerk's word in messages and compares equal to it."""
+
+    EXPORT = "export"
+    SKIP = "skip"
 
 
 @dataclass(frozen=True)
@@ -30,6 +45,9 @@ class Problem:
     field_index: int | None = None    # position in the record's values
     record: str | None = None         # record type: TRNS, I, …
     field: str | None = None          # field name: AMOUNT, Customer, …
+    # problems of one cause are told as one line: the cause in words, and each one's value
+    cause: str | None = dataclasses.field(default=None, compare=False)
+    subject: str | None = dataclasses.field(default=None, compare=False)
 
     def __str__(self) -> str:
         where = []
@@ -59,3 +77,55 @@ def attach_issues(records: Sequence[OutputRecord], problems: Sequence[Problem]) 
         if problem.record_index is not None and 0 <= problem.record_index < len(records):
             prefix = f"{problem.field}: " if problem.field else ""
             records[problem.record_index].issues.append(prefix + problem.message)
+
+
+def plural(count: int, word: str) -> str:
+    """``1 error``, ``2 errors``: a count with its word."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def without_repeats(problems: Sequence[Problem]) -> list[Problem]:
+    """One problem per cause per cell: a value the build could not make (a key missing from a
+    lookup) leaves its cell empty, and *required, but empty* on that cell would say it twice."""
+    made = {(p.record_index, p.field_index) for p in problems
+            if p.cause != EMPTY_REQUIRED and p.field_index is not None and p.severity == "error"}
+    return [p for p in problems
+            if not (p.cause == EMPTY_REQUIRED and (p.record_index, p.field_index) in made)]
+
+
+def counts_line(problems: Sequence[Problem]) -> str:
+    """``3 errors, 1 warning``: what a Preview or a refused Export found, counted one way."""
+    errors = sum(1 for p in problems if p.severity == "error")
+    return f"{plural(errors, 'error')}, {plural(len(problems) - errors, 'warning')}"
+
+
+def grouped_lines(problems: Sequence[Problem], where: Callable[[Problem], str], *,
+                  at_most: int = SHOWN_AT_MOST) -> list[str]:
+    """The lines a clerk reads: problems that share a cause as one line with a few of their
+    values and the cells they are in, every other problem as its own line naming its cell;
+    at most ``at_most`` lines, then how many more there are."""
+    groups: dict[str, list[Problem]] = {}
+    for p in problems:
+        groups.setdefault(p.cause or f"\x00{id(p)}", []).append(p)
+    lines = [_group_line(group, where) for group in groups.values()]
+    if len(lines) > at_most:
+        rest = sum(len(g) for g in list(groups.values())[at_most:])
+        lines = [*lines[:at_most], f"… and {plural(rest, 'more problem')} not listed here; they are marked on the sheet."]
+    return lines
+
+
+def _group_line(group: Sequence[Problem], where: Callable[[Problem], str]) -> str:
+    first = group[0]
+    if len(group) == 1:
+        return f"{where(first)}: {first}"
+    values = list(dict.fromkeys(p.subject for p in group if p.subject))
+    named = ", ".join(values[:_EXAMPLES]) + (", …" if len(values) > _EXAMPLES else "")
+    cells = [where(p) for p in group]
+    shown = ", ".join(cells[:_EXAMPLES]) + (", …" if len(cells) > _EXAMPLES else "")
+    if values:
+        return f"{plural(len(values), 'value')} {_are(len(values))} {first.cause}: {named} ({plural(len(group), 'cell')}: {shown})"
+    return f"{plural(len(group), 'cell')} {_are(len(group))} {first.cause} ({shown})"
+
+
+def _are(count: int) -> str:
+    return "is" if count == 1 else "are"

@@ -14,7 +14,15 @@ from typing import Any
 
 
 class ValueProblem(Exception):
-    """A value cannot be transformed (a missing lookup key, text where a date belongs)."""
+    """A value cannot be transformed (a missing lookup key, text where a date belongs).
+
+    ``cause`` and ``subject`` let problems that share a cause be told as one line ("6 values
+    are not in lookup table 'Accounts': TRIP, MATERIAL, …"): the cause in words, and the value."""
+
+    def __init__(self, message: str, *, cause: str | None = None, subject: str | None = None):
+        super().__init__(message)
+        self.cause = cause
+        self.subject = subject
 
 
 def as_text(value: Any) -> str:

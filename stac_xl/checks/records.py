@@ -19,7 +19,7 @@ from stac_xl.errors import ConfigError
 from stac_xl.gc_pause import gc_paused
 from stac_xl.invoices.grouping import InvoiceRows, group_invoices
 from stac_xl.mapping.forms import ValueForm
-from stac_xl.problems import Problem, Severity
+from stac_xl.problems import EMPTY_REQUIRED, REQUIRED_BUT_EMPTY, Problem, Severity
 from stac_xl.records import OutputRecord, RecordSpec
 
 
@@ -100,7 +100,7 @@ class _RecordChecks:
         if len(values) != self.count:
             return [self._problem(index, record, numbers, None,
                                   f"has {len(values)} values, but the Mapping gives it {self.count} fields.")]
-        found = [self._problem(index, record, numbers, i, "required, but empty.")
+        found = [self._problem(index, record, numbers, i, REQUIRED_BUT_EMPTY, cause=EMPTY_REQUIRED)
                  for i in self.required if not values[i].strip()]
         found += [self._problem(index, record, numbers, i,
                                 f"'{values[i]}' is {len(values[i])} characters long; the limit is {limit}.")
@@ -127,10 +127,10 @@ class _RecordChecks:
         return found
 
     def _problem(self, index: int, record: OutputRecord, numbers: Mapping[str | None, str],
-                 field_index: int | None, message: str) -> Problem:
+                 field_index: int | None, message: str, cause: str | None = None) -> Problem:
         name = None if field_index is None else self.spec.fields[field_index].name
         return Problem("error", message, numbers.get(record.invoice_id), record.invoice_id, index, field_index,
-                       self.spec.name, name)
+                       self.spec.name, name, cause=cause)
 
 
 def validate_records(specs: Sequence[RecordSpec], records: Sequence[OutputRecord], *, encoding: str,

@@ -158,7 +158,7 @@ def _lookup(table: LookupTable, more: list[str], default: str | None) -> Transfo
             return found
         shown = _show([value, *(row.get(c) for c in more)])
         raise ValueProblem(f"{shown} is not in lookup table '{name}'; add it on the Lookups sheet "
-                           "or give the lookup a default.")
+                           "or give the lookup a default.", cause=f"not in lookup table '{name}' on Lookups", subject=shown)
     if more:
         return run
     return offer(run, """\

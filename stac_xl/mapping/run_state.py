@@ -62,13 +62,14 @@ class RunState:
             self._batch_total = sum((_total(inv) for inv in self._invoices), Decimal(0))
         return self._batch_total
 
-    def report(self, field_index: int | None, field_name: str | None, message: str) -> None:
+    def report(self, field_index: int | None, field_name: str | None, message: str, *,
+               cause: str | None = None, subject: str | None = None) -> None:
         """A value could not be made (a missing lookup key…): an error on this field (on the
         record as a whole when ``field_index`` is None)."""
         invoice = self.invoice
         self.problems.append(Problem(
             "error", message, invoice.number if invoice else None, invoice.invoice_id if invoice else None,
-            self.record_index, field_index, self.record_name, field_name))
+            self.record_index, field_index, self.record_name, field_name, cause=cause, subject=subject))
 
 
 def _total(invoice: InvoiceRows) -> Decimal:
