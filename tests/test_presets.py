@@ -25,15 +25,15 @@ import stac_xl
 from stac_xl.actions.profile_settings import invoice_policies, writer_for
 from stac_xl.book.port import CellMark
 from stac_xl.book.table import Table
+from stac_xl.checks import validate_records
 from stac_xl.errors import ConfigError, WorkbookError
 from stac_xl.invoices.columns import DEFAULT_COLUMNS
-from stac_xl.checks import validate_records
-from stac_xl.checks.invoices import check_sums_to_zero
 from stac_xl.mapping import BatchInfo, compile_mapping
-from stac_xl.problems import Problem
 from stac_xl.presets import get_preset, load_preset, merge_settings, preset_names
+from stac_xl.problems import Problem
 from stac_xl.settings import SETTINGS_ROWS, read_settings
 from stac_xl.writers import Writer
+from stac_xl.writers.iif import check_sums_to_zero
 
 GOLDEN = Path(__file__).parent / "golden"
 XSD = Path(stac_xl.__file__).parent / "schemas" / "generic-invoice.xsd"

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from stac_xl.errors import ConfigError
 from stac_xl.checks import validate_records
-from stac_xl.checks.invoices import check_sums_to_zero
+from stac_xl.errors import ConfigError
 from stac_xl.mapping import MappedField
 from stac_xl.problems import Problem, attach_issues, has_errors
 from stac_xl.records import FieldSpec, Grain, OutputRecord, RecordSpec
+from stac_xl.writers.iif import check_sums_to_zero
 
 INVOICE = RecordSpec("I", Grain.INVOICE, (
     MappedField("Customer", 10, required=True),

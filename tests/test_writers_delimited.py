@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 from test_writers_testdata import INVOICES, money
 
-from stac_xl.errors import ConfigError
+from stac_xl.errors import ConfigError, WriteProblem
 from stac_xl.records import FieldSpec, Grain, OutputRecord, RecordSpec
-from stac_xl.writers.base import WriteProblem
 from stac_xl.writers.delimited import DelimitedWriter
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -7,8 +7,8 @@ import io
 
 import pytest
 
+from stac_xl.errors import EncodingProblem, WriteProblem
 from stac_xl.records import FieldSpec, Grain, OutputRecord, RecordSpec
-from stac_xl.writers.base import EncodingProblem, WriteProblem
 from stac_xl.writers.delimited import CHUNK, DelimitedWriter
 
 HEAD = RecordSpec("H", Grain.INVOICE, (FieldSpec("No"), FieldSpec("Note")), header=True)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from test_writers_testdata import INVOICES, money
 
+from stac_xl.errors import WriteProblem
 from stac_xl.records import FieldSpec, Grain, OutputRecord, RecordSpec
-from stac_xl.writers.base import WriteProblem
 from stac_xl.writers.fixed_width import FixedWidthWriter
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 from test_writers_testdata import INVOICES, money
 
-from stac_xl.checks.invoices import check_sums_to_zero
+from stac_xl.errors import WriteProblem
 from stac_xl.records import FieldSpec, Grain, OutputRecord, RecordSpec
-from stac_xl.writers.base import WriteProblem
-from stac_xl.writers.iif import IifWriter
+from stac_xl.writers.iif import IifWriter, check_sums_to_zero
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -13,9 +13,8 @@ import pytest
 import xmlschema
 from test_writers_testdata import INVOICES, money
 
-from stac_xl.errors import ConfigError
+from stac_xl.errors import ConfigError, WriteProblem
 from stac_xl.records import FieldSpec, Grain, OutputRecord, RecordSpec
-from stac_xl.writers.base import WriteProblem
 from stac_xl.writers.xml import XmlWriter
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from stac_xl.book import layout
 from stac_xl.book.cells import cell_name
@@ -26,6 +25,7 @@ from stac_xl.book.log import append_log
 from stac_xl.book.port import WorkbookPort
 from stac_xl.errors import ExportError, ValidationFailed
 from stac_xl.invoices.totals import totals_of
+from stac_xl.problems import Problem
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class ExportResult:
         return f"Exported {self.invoices} invoices ({self.records} records) to {self.path}"
 
 
-def problem_cell_name(problem: Any) -> str:
+def problem_cell_name(problem: Problem) -> str:
     """The Export cell a problem is about, e.g. ``Export!D12`` (``Export`` if none)."""
     if problem.record_index is None:
         return layout.EXPORT
@@ -96,7 +96,7 @@ def write_new_file(folder: Path, name: str, content: bytes) -> Path:
     return target
 
 
-def _refuse(problems: Sequence[Any]) -> None:
+def _refuse(problems: Sequence[Problem]) -> None:
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         lines = [f"{problem_cell_name(p)}: {p}" for p in errors]
@@ -110,27 +110,26 @@ def _refuse(problems: Sequence[Any]) -> None:
 def export(book: WorkbookPort, *, out: Path | None = None, book_folder: Path, now: datetime | None = None) -> ExportResult:
     """Validate the Export sheet and write it as the import file into ``out``, else the
     *Output folder* setting, else ``book_folder`` (the workbook's own folder)."""
-    from stac_xl.actions.profile import check_records, load_job
-    from stac_xl.checks.records import Problem
+    from stac_xl.actions.profile import check_records, load_profile
     from stac_xl.invoices.read_back import read_invoice_rows
     from stac_xl.mapping import compile_mapping
 
     now = now or datetime.now()
-    job = load_job(book)
+    profile = load_profile(book)
     invoices_grid = book.read_grid(layout.INVOICES)
-    specs = compile_mapping(job.mapping_grid, job.lookups_grid, invoice_columns=invoices_grid[0] if invoices_grid else []).specs
+    specs = compile_mapping(profile.mapping_grid, profile.lookups_grid, invoice_columns=invoices_grid[0] if invoices_grid else []).specs
     records = table_to_records(book.read_grid(layout.EXPORT))
     if not records:
         raise ExportError("The Export sheet is empty; click Preview first.")
     shape = [Problem("error", text) for text in trim_to_specs(records, specs)]
     rows = read_invoice_rows(invoices_grid)
-    _refuse(shape + check_records(job, specs, records, rows))
+    _refuse(shape + check_records(profile, specs, records, rows))
     stream = io.BytesIO()
-    job.writer.write(specs, records, stream)
+    profile.writer.write(specs, records, stream)
     content = stream.getvalue()
-    target_folder = out or (Path(job.settings.output_folder) if job.settings.output_folder else book_folder)
-    name = file_name(job.settings.file_name_pattern, profile=job.settings.target_profile,
-                     extension=job.writer.extension, now=now)
+    target_folder = out or (Path(profile.settings.output_folder) if profile.settings.output_folder else book_folder)
+    name = file_name(profile.settings.file_name_pattern, profile=profile.settings.target_profile,
+                     extension=profile.writer.extension, now=now)
     path = write_new_file(target_folder, name, content)
     invoice_ids = {r.invoice_id for r in records if r.invoice_id}
     totals = totals_of(rows, invoice_ids)

@@ -25,6 +25,7 @@ from stac_xl.book.export_sheet import (
 )
 from stac_xl.book.port import CellMark, WorkbookPort
 from stac_xl.invoices.totals import Totals, totals_of
+from stac_xl.problems import Problem
 from stac_xl.records import OutputRecord
 
 EXPORT_BASE = "Export base"  # hidden: what Preview computed, to tell the clerk's edits apart
@@ -36,7 +37,7 @@ class PreviewResult:
     """What Preview produced: records in file order, problems, totals, corrections kept."""
 
     records: list[OutputRecord]
-    problems: list[Any]
+    problems: list[Problem]
     totals: Totals
     corrections: int
 
@@ -57,7 +58,7 @@ class PreviewResult:
         )
 
 
-def problem_marks(problems: Sequence[Any], *, limit: int = MAX_MARKS) -> list[CellMark]:
+def problem_marks(problems: Sequence[Problem], *, limit: int = MAX_MARKS) -> list[CellMark]:
     """A mark on the Export cell of each problem that points at a record (first ``limit``)."""
     marks = []
     for p in problems:
@@ -93,21 +94,21 @@ def checks_block(result: PreviewResult, *, marked: int) -> list[list[Any]]:
 def preview(book: WorkbookPort, *, today: date | None = None) -> PreviewResult:
     """Build the Export sheet from the book's Invoices, Mapping, Lookups and Settings."""
     # Imported here: every ribbon click starts a fresh Python, keep start-up light.
-    from stac_xl.actions.profile import check_records, load_job
+    from stac_xl.actions.profile import check_records, load_profile
     from stac_xl.invoices.read_back import read_invoice_rows
     from stac_xl.mapping import BatchInfo, compile_mapping
     from stac_xl.problems import attach_issues
 
-    job = load_job(book)
+    profile = load_profile(book)
     invoices_grid = book.read_grid(layout.INVOICES)
     rows = read_invoice_rows(invoices_grid)
-    mapping = compile_mapping(job.mapping_grid, job.lookups_grid, invoice_columns=invoices_grid[0] if invoices_grid else [])
+    mapping = compile_mapping(profile.mapping_grid, profile.lookups_grid, invoice_columns=invoices_grid[0] if invoices_grid else [])
     built = mapping.build(rows, batch=BatchInfo(export_date=today or date.today()),
-                          zero_invoices=job.policies["zero_invoices"], credit_memos=job.policies["credit_memos"])
+                          zero_invoices=profile.policies["zero_invoices"], credit_memos=profile.policies["credit_memos"])
     computed = copy.deepcopy(built.records)
     corrections = _previous_corrections(book, built.specs)
     applied = apply_corrections(built.records, corrections)
-    problems = list(built.problems) + check_records(job, built.specs, built.records, rows)
+    problems = list(built.problems) + check_records(profile, built.specs, built.records, rows)
     attach_issues(built.records, problems)
     invoice_ids = {r.invoice_id for r in built.records if r.invoice_id}
     result = PreviewResult(built.records, problems, totals_of(rows, invoice_ids), len(applied))

@@ -14,8 +14,9 @@ from typing import Any
 
 from stac_xl.settings import HEADER as SETTINGS_HEADER
 from stac_xl.settings import SETTINGS_ROWS
+from stac_xl.settings import SHEET as SETTINGS_SHEET
 
-SETTINGS = "Settings"
+SETTINGS = SETTINGS_SHEET
 MAPPING = "Mapping"
 LOOKUPS = "Lookups"
 INVOICES = "Invoices"

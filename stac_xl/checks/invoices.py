@@ -1,5 +1,6 @@
-"""Checks of whole invoices and transactions: balance, duplicate numbers, the $0 and
-credit-memo policies, IIF transactions summing to zero. Each returns every problem found.
+"""Checks of whole invoices: balance and duplicate numbers. Each returns every problem
+found. (A file kind's own invariants, such as IIF transactions summing to zero, live with
+its writer.)
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from stac_xl.book.values import ValueProblem, as_text, is_empty
 from stac_xl.invoices import columns as C
 from stac_xl.invoices.grouping import InvoiceRows, line_amount
 from stac_xl.problems import Problem, Severity, money_text
-from stac_xl.records import OutputRecord, RecordSpec
 
 HALF_CENT = Decimal("0.005")
 ZERO = Decimal(0)
@@ -79,44 +79,3 @@ def check_duplicate_numbers(invoices: Sequence[InvoiceRows], *,
         seen.add(number)
     return problems
 
-
-def check_sums_to_zero(specs: Sequence[RecordSpec], records: Sequence[OutputRecord], *,
-                       record_names: Sequence[str] = ("TRNS", "SPL"), amount_field: str = "AMOUNT",
-                       end_record: str = "ENDTRNS") -> list[Problem]:
-    """IIF: each transaction (a ``TRNS`` up to its ``ENDTRNS``) must add up to zero.
-
-    Record types count by their IIF keyword, so a ``SPL tax`` split is an ``SPL``. Amounts
-    are read back from the formatted values, so hand edits on *Export* count."""
-    from stac_xl.writers.iif import keyword_of as iif_keyword  # the writer's rule, not a copy of it
-
-    positions = {s.name: s.field_names.index(amount_field) for s in specs
-                 if iif_keyword(s.name) in record_names and amount_field in s.field_names}
-    problems: list[Problem] = []
-    start, total = None, Decimal(0)
-
-    def close() -> None:
-        if start is not None and total != 0:
-            opener = records[start]
-            problems.append(Problem(
-                "error", f"the transaction does not balance: its {' and '.join(record_names)} amounts "
-                f"add up to {total}, not 0.", None, opener.invoice_id, start,
-                positions.get(opener.record), opener.record, amount_field))
-
-    for index, record in enumerate(records):
-        keyword = iif_keyword(record.record)
-        if keyword == record_names[0]:
-            close()
-            start, total = index, Decimal(0)
-        if record.record in positions and start is not None:
-            at = positions[record.record]
-            raw = record.values[at].strip() if at < len(record.values) else ""
-            try:
-                total += Decimal(raw.replace(",", ""))
-            except InvalidOperation:
-                problems.append(Problem("error", f"'{raw}' is not an amount.", None, record.invoice_id,
-                                        index, at, record.record, amount_field))
-        if keyword == end_record:
-            close()
-            start = None
-    close()
-    return problems

@@ -15,8 +15,9 @@ generated function per record type) with ``inline`` (the fast paths it pastes in
 ``build``.
 """
 
+from stac_xl.errors import MappingErrors
 from stac_xl.mapping.build import BuildResult, CompiledMapping, CompiledRecord
-from stac_xl.mapping.compile import MappedField, MappingErrors, compile_mapping
+from stac_xl.mapping.compile import MappedField, compile_mapping
 from stac_xl.mapping.policy import apply_invoice_policy
 from stac_xl.mapping.run_state import BatchInfo
 from stac_xl.mapping.sources import COMPUTED

@@ -68,7 +68,7 @@ class CompiledMapping:
         return [r.spec for r in self.records]
 
     def build(self, rows: Sequence[Mapping[str, Any]], *, batch: BatchInfo,
-              zero_invoices: Policy = "export", credit_memos: Policy = "export") -> BuildResult:
+              zero_invoices: Policy = Policy.EXPORT, credit_memos: Policy = Policy.EXPORT) -> BuildResult:
         """Map *Invoices* rows (typed, one per line) to output records in file order."""
         with gc_paused(promote=True):
             return self._build(rows, batch, zero_invoices, credit_memos)

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from stac_xl.errors import MappingError, StacError
+from stac_xl.errors import MappingError, MappingErrors
 from stac_xl.mapping.build import CompiledMapping, CompiledRecord
 from stac_xl.mapping.codegen import FieldPlan, RecordFunction, record_function
 from stac_xl.mapping.forms import ValueForm, form_of
@@ -34,16 +34,6 @@ from stac_xl.mapping.transforms import (
     compile_steps,
 )
 from stac_xl.records import FieldSpec, RecordSpec
-
-
-class MappingErrors(MappingError):
-    """Several wrong rules; ``errors`` has each one (with its cell), ``str`` lists them all."""
-
-    def __init__(self, errors: Sequence[MappingError]):
-        StacError.__init__(self, "\n".join(str(e) for e in errors))
-        first = errors[0]
-        self.sheet, self.row, self.column = first.sheet, first.row, first.column
-        self.errors = list(errors)
 
 
 @dataclass(frozen=True)

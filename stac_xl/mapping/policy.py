@@ -15,8 +15,8 @@ from stac_xl.invoices.grouping import InvoiceRows
 from stac_xl.problems import Policy, Problem, money_text
 
 
-def apply_invoice_policy(invoices: Sequence[InvoiceRows], *, zero_invoices: Policy = "export",
-                         credit_memos: Policy = "export") -> tuple[list[InvoiceRows], list[Problem]]:
+def apply_invoice_policy(invoices: Sequence[InvoiceRows], *, zero_invoices: Policy = Policy.EXPORT,
+                         credit_memos: Policy = Policy.EXPORT) -> tuple[list[InvoiceRows], list[Problem]]:
     """Leave out $0 invoices and/or credit memos (negative total) when set to ``skip``;
     each one left out is a warning naming it."""
     for name, policy in (("zero_invoices", zero_invoices), ("credit_memos", credit_memos)):

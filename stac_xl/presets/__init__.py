@@ -17,19 +17,17 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
-from stac_xl.actions.profile_settings import PROFILE_SETTING_NOTES, WRITER_SETTING_NOTES
+from stac_xl.book import layout
 from stac_xl.book.port import WorkbookPort
 from stac_xl.errors import ConfigError
-from stac_xl.settings import HEADER, SETTINGS_ROWS
+from stac_xl.settings import HEADER, TARGET_PROFILE, setting_note
 
 Grid = list[list[Any]]
 _KEYS = ("name", "title", "description", "verified", "confidence", "settings", "mapping", "lookups")
-_NOTES = {name.lower(): note for name, _, note in SETTINGS_ROWS} | {
-    name.lower(): note for name, note in (WRITER_SETTING_NOTES | PROFILE_SETTING_NOTES).items()}
 
 
 @dataclass(frozen=True)
@@ -109,7 +107,8 @@ def _text(value: Any) -> str:
 def merge_settings(grid: Sequence[Sequence[Any]], values: Mapping[str, str]) -> Grid:
     """The Settings grid with ``values`` set: each named row's Value changed in place (every
     row of that name, as a repeated row would otherwise win on reading), rows for names not
-    on the sheet appended with their usual note, every other row and cell kept."""
+    on the sheet appended with the note their declaration gives (a writer's rows included),
+    every other row and cell kept."""
     out = [list(row) for row in grid] or [list(HEADER)]
     wanted = {name.lower(): (name, value) for name, value in values.items()}
     seen: set[str] = set()
@@ -122,15 +121,15 @@ def merge_settings(grid: Sequence[Sequence[Any]], values: Mapping[str, str]) -> 
             seen.add(key)
     for key, (name, value) in wanted.items():
         if key not in seen:
-            out.append([name, _cell(value), _NOTES.get(key)])
+            out.append([name, _cell(value), setting_note(name)])
     return out
 
 
 def load_preset(book: WorkbookPort, name: str) -> None:
     """Put preset ``name`` into the workbook: Settings values merged, Mapping and Lookups replaced."""
     preset = get_preset(name)
-    settings = merge_settings(book.read_grid("Settings"), {"Target profile": preset.name, **preset.settings})
-    book.write_grid("Settings", settings, clear=True)
-    book.write_grid("Mapping", preset.mapping, clear=True)
-    book.write_grid("Lookups", preset.lookups, clear=True)
+    settings = merge_settings(book.read_grid(layout.SETTINGS), {TARGET_PROFILE.name: preset.name, **preset.settings})
+    book.write_grid(layout.SETTINGS, settings, clear=True)
+    book.write_grid(layout.MAPPING, preset.mapping, clear=True)
+    book.write_grid(layout.LOOKUPS, preset.lookups, clear=True)
     book.status(f"Loaded the {preset.title} preset. Replace the sample rows on Lookups with yours.")

@@ -6,27 +6,49 @@
 
 Every registered class keeps the :class:`~stac_xl.writers.base.Writer` contract; the
 contract test runs over :func:`writer_keys`, so a new writer is tested by registering it.
+A new file kind is a module here (a class inheriting :class:`~stac_xl.writers.base.BaseWriter`
+with its options model and its Settings rows) and one :func:`register_writer` call: the
+Settings table, the profile and Load preset find its rows through :func:`setting_rows`.
 """
 
 from __future__ import annotations
 
-from stac_xl.errors import ConfigError
-from stac_xl.writers.base import (
-    EncodingProblem,
-    WriteProblem,
-    Writer,
-    WriterOptions,
-    WriteSummary,
-    check_encodable,
-)
+from stac_xl.errors import ConfigError, EncodingProblem, WriteProblem
+from stac_xl.writers.base import BaseWriter, Writer, WriterOptions, WriteSummary, check_encodable
 from stac_xl.writers.delimited import DelimitedWriter
 from stac_xl.writers.fixed_width import FixedWidthWriter
 from stac_xl.writers.iif import IifWriter
+from stac_xl.writers.rows import WriterSetting
 from stac_xl.writers.xml import XmlWriter
 
-_REGISTRY: dict[str, type[Writer]] = {
-    cls.key: cls for cls in (DelimitedWriter, FixedWidthWriter, IifWriter, XmlWriter)
-}
+_REGISTRY: dict[str, type[Writer]] = {}
+
+
+def _normal(key: str) -> str:
+    return key.strip().lower().replace("_", "-").replace(" ", "-")
+
+
+def register_writer(cls: type[Writer]) -> type[Writer]:
+    """Make ``cls`` a file kind the Settings can choose (``File type``); returns it, so it
+    works as a class decorator. A key already taken, or a Settings row name another writer
+    declares differently, is a programmer's mistake: ValueError."""
+    if cls.key != _normal(cls.key) or not cls.key:
+        raise ValueError(f"writer key {cls.key!r} must be lower case, words joined by '-'")
+    if cls.key in _REGISTRY:
+        raise ValueError(f"a writer is already registered as {cls.key!r}")
+    declared = {row.name.lower(): row for row in setting_rows()}
+    for row in cls.settings:
+        other = declared.get(row.name.lower())
+        if other is not None and other is not row:
+            raise ValueError(f"writer {cls.key!r} declares the Settings row {row.name!r}, which another "
+                             "writer declares differently; share that writer's row instead")
+    _REGISTRY[cls.key] = cls
+    return cls
+
+
+def unregister_writer(key: str) -> None:
+    """Forget the writer registered as ``key`` (a test's throwaway writer); unknown keys are ignored."""
+    _REGISTRY.pop(_normal(key), None)
 
 
 def writer_keys() -> list[str]:
@@ -40,15 +62,32 @@ def get_writer(key: str) -> type[Writer]:
     An unknown key is a :class:`ConfigError` listing the known ones, since the key comes
     from a profile or the Settings sheet.
     """
-    normal = key.strip().lower().replace("_", "-").replace(" ", "-")
     try:
-        return _REGISTRY[normal]
+        return _REGISTRY[_normal(key)]
     except KeyError:
         known = ", ".join(_REGISTRY)
         raise ConfigError(f"Unknown file kind {key!r}; known kinds: {known}.") from None
 
 
+def setting_rows() -> list[WriterSetting]:
+    """Every Settings row a registered writer reads, once each, in registration order."""
+    rows: dict[int, WriterSetting] = {}
+    for cls in _REGISTRY.values():
+        for row in cls.settings:
+            rows.setdefault(id(row), row)
+    return list(rows.values())
+
+
+def writers_reading(row: WriterSetting) -> list[str]:
+    """The keys of the registered writers that read ``row``."""
+    return [key for key, cls in _REGISTRY.items() if any(declared is row for declared in cls.settings)]
+
+
+for _shipped in (DelimitedWriter, FixedWidthWriter, IifWriter, XmlWriter):
+    register_writer(_shipped)
+
 __all__ = [
-    "EncodingProblem", "WriteProblem", "WriteSummary", "Writer", "WriterOptions",
-    "check_encodable", "get_writer", "writer_keys",
+    "BaseWriter", "EncodingProblem", "WriteProblem", "WriteSummary", "Writer", "WriterOptions", "WriterSetting",
+    "check_encodable", "get_writer", "register_writer", "setting_rows", "unregister_writer", "writer_keys",
+    "writers_reading",
 ]

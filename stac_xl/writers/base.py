@@ -1,14 +1,11 @@
 """The writer contract, the options every writer shares, and the text/encoding plumbing.
 
 A writer turns :class:`~stac_xl.records.OutputRecord` lists into the bytes of one import
-file kind. It owns layout, encoding and line endings; it never changes a value (no
-truncation, no character replacement): whatever cannot be laid out faithfully is a
-:class:`WriteProblem` naming the record and the field, because the clerk must fix the data,
-not receive a subtly different file.
-
-    ExportError (stac_xl.errors)
-    └── WriteProblem        a record, field or record type cannot be laid out in this file kind
-        └── EncodingProblem a value has a character the chosen encoding cannot represent
+file kind. It owns layout, encoding and line endings, the Settings rows it reads
+(:mod:`stac_xl.writers.rows`) and the invariants of its format (:meth:`Writer.check`). It
+never changes a value (no truncation, no character replacement): whatever cannot be laid
+out faithfully is a :class:`~stac_xl.errors.WriteProblem` naming the record and the field,
+because the clerk must fix the data, not receive a subtly different file.
 """
 
 from __future__ import annotations
@@ -20,8 +17,10 @@ from typing import Any, BinaryIO, ClassVar, Literal, Protocol, TypeVar, runtime_
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from stac_xl.errors import ConfigError, ExportError
+from stac_xl.errors import ConfigError, EncodingProblem, WriteProblem
+from stac_xl.problems import Problem
 from stac_xl.records import OutputRecord, RecordSpec
+from stac_xl.writers.rows import ENCODING, LINE_ENDING, WriterSetting
 
 Encoding = Literal["utf-8", "utf-8-sig", "cp1252"]
 Newline = Literal["\r\n", "\n"]
@@ -33,23 +32,6 @@ _ENCODING_ALIASES = {
     "cp1252": "cp1252", "windows-1252": "cp1252", "ansi": "cp1252",
 }
 _NEWLINE_ALIASES = {"crlf": "\r\n", "\r\n": "\r\n", "lf": "\n", "\n": "\n"}
-
-
-class WriteProblem(ExportError):
-    """A record cannot be written as it stands. ``record_index`` is 0-based in write order."""
-
-    def __init__(
-        self, message: str, *, record_index: int | None = None,
-        record: str | None = None, field: str | None = None,
-    ):
-        super().__init__(message)
-        self.record_index = record_index
-        self.record = record
-        self.field = field
-
-
-class EncodingProblem(WriteProblem):
-    """A value holds a character the file's encoding cannot represent (never replaced)."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +107,7 @@ class Writer(Protocol):
     key: ClassVar[str]
     title: ClassVar[str]
     options_model: ClassVar[type[WriterOptions]]
+    settings: ClassVar[tuple[WriterSetting, ...]]  # the Settings rows this writer reads
 
     def __init__(self, options: Any = None) -> None:
         """Made with an ``options_model`` instance, a plain mapping of options, or None."""
@@ -145,6 +128,32 @@ class Writer(Protocol):
     ) -> WriteSummary:
         """Write ``records`` (laid out per their ``specs``) to ``stream``; return counts."""
         ...
+
+    def check(self, specs: Sequence[RecordSpec], records: Sequence[OutputRecord]) -> list[Problem]:
+        """What the file kind itself forbids in these records (IIF: a transaction that does
+        not sum to zero), as problems Preview and Export show; a profile's *Balance check*
+        setting, when set, takes its place."""
+        ...
+
+    def settings_problem(self) -> str | None:
+        """Why options each fine alone cannot work together, as a sentence naming the
+        Settings rows (the profile prefixes ``Settings:``), or None."""
+        ...
+
+
+class BaseWriter:
+    """What a writer inherits unless it says otherwise: the Settings rows every file kind
+    reads, no invariants beyond what ``write`` refuses, no option combinations to refuse."""
+
+    settings: ClassVar[tuple[WriterSetting, ...]] = (ENCODING, LINE_ENDING)
+
+    def check(self, specs: Sequence[RecordSpec], records: Sequence[OutputRecord]) -> list[Problem]:
+        """No problems: ``write`` itself refuses what cannot be laid out."""
+        return []
+
+    def settings_problem(self) -> str | None:
+        """None: each option is checked alone, and that is all this file kind needs."""
+        return None
 
 
 def describe_char(char: str) -> str:

@@ -20,9 +20,10 @@ from typing import Any, BinaryIO, ClassVar, Literal
 
 from pydantic import field_validator
 
+from stac_xl.errors import EncodingProblem
 from stac_xl.records import OutputRecord, RecordSpec
 from stac_xl.writers.base import (
-    EncodingProblem,
+    BaseWriter,
     LineSink,
     RecordAt,
     SpecIndex,
@@ -31,11 +32,15 @@ from stac_xl.writers.base import (
     coerce_options,
     field_problem,
 )
+from stac_xl.writers.rows import FILE_EXTENSION, WriterSetting
 
 # Words a clerk may type on the Settings sheet instead of the character itself.
 _DELIMITER_WORDS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 _QUOTING: dict[str, Literal[0, 1, 2, 3]] = {"minimal": csv.QUOTE_MINIMAL, "all": csv.QUOTE_ALL, "none": csv.QUOTE_NONE}
 CHUNK = 2000  # records formatted and encoded at once: large enough to amortise, small in memory
+
+DELIMITER = WriterSetting("Delimiter", "delimiter", "For delimited files: , or ; or TAB or |", default=",")
+QUOTING = WriterSetting("Quoting", "quoting", "minimal, all, or none.", default="minimal")
 
 
 class DelimitedOptions(WriterOptions):
@@ -76,17 +81,24 @@ class DelimitedOptions(WriterOptions):
         return value
 
 
-class DelimitedWriter:
+class DelimitedWriter(BaseWriter):
     """Writes one line per record, fields joined by a delimiter, quoted per the policy."""
 
     key: ClassVar[str] = "delimited"
     title: ClassVar[str] = "Delimited text (CSV, TAB, ; or |)"
     options_model: ClassVar[type[WriterOptions]] = DelimitedOptions
+    settings: ClassVar[tuple[WriterSetting, ...]] = (*BaseWriter.settings, DELIMITER, QUOTING, FILE_EXTENSION)
     extension: str = ".csv"
 
     def __init__(self, options: DelimitedOptions | Mapping[str, Any] | None = None):
         self.options: DelimitedOptions = coerce_options(DelimitedOptions, options, self.key)
         self.extension = self.options.extension
+
+    def settings_problem(self) -> str | None:
+        """A delimiter equal to the quote character would make every quoted field ambiguous."""
+        if self.options.delimiter == self.options.quote_char:
+            return f'{DELIMITER.name} cannot be the quote character {self.options.quote_char}; use , or ; or TAB or |.'
+        return None
 
     def write(
         self, specs: Sequence[RecordSpec], records: Iterable[OutputRecord], stream: BinaryIO,

@@ -13,19 +13,39 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, BinaryIO, ClassVar, Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
+from stac_xl.errors import WriteProblem
 from stac_xl.records import FieldSpec, OutputRecord, RecordSpec
 from stac_xl.writers.base import (
+    BaseWriter,
     Encoding,
     LineSink,
     RecordAt,
     SpecIndex,
-    WriteProblem,
     WriterOptions,
     WriteSummary,
     coerce_options,
     field_problem,
+)
+from stac_xl.writers.rows import WriterSetting
+
+# The clerk's words for the pad character; any other text is refused by the options model.
+_PAD_WORDS = {"": " ", "space": " ", "blank": " ", "0": "0", "zero": "0"}
+
+
+def _pad_word(text: str) -> str:
+    return _PAD_WORDS.get(text.lower(), text)
+
+
+RIGHT_ALIGNED = WriterSetting(
+    "Right-aligned fields", "right_align",
+    "Fixed-width files only: fields padded on the left, e.g. H.Total, D.Amount "
+    "(Record.Field, or just Field). The rest are left-aligned.",
+)
+PAD_CHARACTER = WriterSetting(
+    "Pad character", "pad_char", "Fixed-width files only: what pads right-aligned fields: 0 (zero) or space.",
+    parse=_pad_word, hint="use 0 or space",
 )
 
 
@@ -34,7 +54,7 @@ class FixedWidthOptions(WriterOptions):
 
     encoding: Encoding = "cp1252"
     align: Literal["left", "right"] = "left"
-    right_align: list[str] = []
+    right_align: list[str] = Field(default_factory=list)
     pad_char: Literal[" ", "0"] = " "  # for right-aligned fields; left-aligned pad with spaces
 
     @field_validator("align", mode="before")
@@ -51,12 +71,13 @@ class FixedWidthOptions(WriterOptions):
         return value
 
 
-class FixedWidthWriter:
+class FixedWidthWriter(BaseWriter):
     """Writes each record as its fields padded to their widths, concatenated, one per line."""
 
     key: ClassVar[str] = "fixed-width"
     title: ClassVar[str] = "Fixed-width text"
     options_model: ClassVar[type[WriterOptions]] = FixedWidthOptions
+    settings: ClassVar[tuple[WriterSetting, ...]] = (*BaseWriter.settings, RIGHT_ALIGNED, PAD_CHARACTER)
     extension: str = ".txt"
 
     def __init__(self, options: FixedWidthOptions | Mapping[str, Any] | None = None):

@@ -8,20 +8,27 @@ keyword, which the writer emits itself. The file starts with one definition row 
 types sharing a keyword must have the same fields in the same order; then the records. IIF has no quoting, so a
 TAB or line break inside a value would corrupt the row: that is an error (the mapping
 strips them with a transform). QuickBooks itself writes Windows-1252 with CRLF: the defaults.
+
+QuickBooks also refuses a transaction that does not sum to zero; the writer's ``check``
+(:func:`check_sums_to_zero`) finds each one on Preview and Export, unless the profile's
+*Balance check* setting says how the file must add up instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO, ClassVar
 
+from stac_xl.errors import WriteProblem
+from stac_xl.problems import Problem
 from stac_xl.records import OutputRecord, RecordSpec
 from stac_xl.writers.base import (
+    BaseWriter,
     Encoding,
     LineSink,
     RecordAt,
     SpecIndex,
-    WriteProblem,
     WriterOptions,
     WriteSummary,
     coerce_options,
@@ -44,7 +51,7 @@ class IifOptions(WriterOptions):
     encoding: Encoding = "cp1252"
 
 
-class IifWriter:
+class IifWriter(BaseWriter):
     """Writes definition rows for every record type, then one keyword-led row per record."""
 
     key: ClassVar[str] = "iif"
@@ -71,6 +78,10 @@ class IifWriter:
             _refuse_separators(source)
             sink.write_line("\t".join([keywords[source.spec.name], *source.values]), source)
         return WriteSummary(records=count, bytes=sink.bytes)
+
+    def check(self, specs: Sequence[RecordSpec], records: Sequence[OutputRecord]) -> list[Problem]:
+        """QuickBooks refuses a transaction whose lines do not sum to zero."""
+        return check_sums_to_zero(specs, records)
 
 
 def _first_per_keyword(specs: Sequence[RecordSpec]) -> list[RecordSpec]:
@@ -120,3 +131,43 @@ def _refuse_separators(source: RecordAt) -> None:
                     f"{what} inside a value would break the IIF row; remove it in the Mapping "
                     "(e.g. a clean-text transform).",
                 )
+
+
+def check_sums_to_zero(specs: Sequence[RecordSpec], records: Sequence[OutputRecord], *,
+                       record_names: Sequence[str] = ("TRNS", "SPL"), amount_field: str = "AMOUNT",
+                       end_record: str = "ENDTRNS") -> list[Problem]:
+    """Each transaction (a ``TRNS`` up to its ``ENDTRNS``) must add up to zero.
+
+    Record types count by their IIF keyword, so a ``SPL tax`` split is an ``SPL``. Amounts
+    are read back from the formatted values, so hand edits on *Export* count."""
+    positions = {s.name: s.field_names.index(amount_field) for s in specs
+                 if keyword_of(s.name) in record_names and amount_field in s.field_names}
+    problems: list[Problem] = []
+    start, total = None, Decimal(0)
+
+    def close() -> None:
+        if start is not None and total != 0:
+            opener = records[start]
+            problems.append(Problem(
+                "error", f"the transaction does not balance: its {' and '.join(record_names)} amounts "
+                f"add up to {total}, not 0.", None, opener.invoice_id, start,
+                positions.get(opener.record), opener.record, amount_field))
+
+    for index, record in enumerate(records):
+        keyword = keyword_of(record.record)
+        if keyword == record_names[0]:
+            close()
+            start, total = index, Decimal(0)
+        if record.record in positions and start is not None:
+            at = positions[record.record]
+            raw = record.values[at].strip() if at < len(record.values) else ""
+            try:
+                total += Decimal(raw.replace(",", ""))
+            except InvalidOperation:
+                problems.append(Problem("error", f"'{raw}' is not an amount.", None, record.invoice_id,
+                                        index, at, record.record, amount_field))
+        if keyword == end_record:
+            close()
+            start = None
+    close()
+    return problems

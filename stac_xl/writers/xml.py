@@ -16,13 +16,14 @@ from typing import Any, BinaryIO, ClassVar
 
 from pydantic import field_validator
 
+from stac_xl.errors import WriteProblem
 from stac_xl.records import Grain, OutputRecord, RecordSpec
 from stac_xl.writers.base import (
+    BaseWriter,
     LineSink,
     Newline,
     RecordAt,
     SpecIndex,
-    WriteProblem,
     WriterOptions,
     WriteSummary,
     coerce_options,
@@ -60,7 +61,7 @@ class XmlOptions(WriterOptions):
         return value
 
 
-class XmlWriter:
+class XmlWriter(BaseWriter):
     """Streams ``<root>`` with one element per record, nested by grain when ``nest`` is on."""
 
     key: ClassVar[str] = "xml"
