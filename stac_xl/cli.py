@@ -11,25 +11,35 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from stac_xl import __version__
-from stac_xl.errors import StacError, ValidationFailed
+from stac_xl.errors import ConfigError, StacError, ValidationFailed, WorkbookError
 
 if TYPE_CHECKING:
     from stac_xl.servicetrade.clock import Clock
 
 Command = Callable[[argparse.Namespace], int]
 
+# What ``main`` returns for failures that are not a StacError (each StacError carries its own).
+EXIT_MACHINE = 1       # a file, folder or port the computer refused, outside any action's own checks
+EXIT_INTERRUPTED = 130  # Ctrl+C, as shells report it
+
 
 def _cmd_new(args: argparse.Namespace) -> int:
     from stac_xl.book.file import FileWorkbook
+    from stac_xl.presets import get_preset, load_preset
 
-    book = FileWorkbook.create(Path(args.book), overwrite=args.force)
-    if args.preset:
-        from stac_xl.presets import load_preset
-
-        load_preset(book, args.preset)
+    path = Path(args.book)
+    # Everything that can be refused is checked before the file exists: a typo creates nothing.
+    preset = get_preset(args.preset) if args.preset else None
+    if path.is_dir():
+        raise WorkbookError(f"{path} is a folder; give the new workbook a file name ending in .xlsx.")
+    if path.exists() and not args.force:
+        raise WorkbookError(f"{path} already exists; choose another name, or add --force to replace it.")
+    book = FileWorkbook.create(path, overwrite=args.force)
+    if preset:
+        load_preset(book, preset.name)
     book.save()
     print(f"Created {args.book}" + (f" with the {args.preset} preset." if args.preset else "."))
     return 0
@@ -84,9 +94,27 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     """Fetch + Preview + Export in one go, for scheduled runs."""
-    for step in (_cmd_fetch, _cmd_preview, _cmd_export):
-        step(args)
-    return 0
+    _cmd_fetch(args)
+    _cmd_preview(args)
+    try:
+        return _cmd_export(args)
+    except StacError as exc:
+        # Nobody watches a scheduled run: the Log sheet must say why no file came out.
+        _log_refused_export(Path(args.book), exc)
+        raise
+
+
+def _log_refused_export(book_path: Path, refusal: StacError) -> None:
+    """A row on *Log* saying the export was refused and why; the refusal stays the error shown."""
+    from stac_xl.book.file import FileWorkbook
+    from stac_xl.book.log import append_log
+
+    try:
+        book = FileWorkbook.open(book_path)
+        append_log(book, action="export refused", note=str(refusal))
+        book.save()
+    except StacError:
+        pass  # a book that cannot be opened or saved cannot hold the row; the refusal is still printed
 
 
 def _cmd_presets(args: argparse.Namespace) -> int:
@@ -111,27 +139,44 @@ def _cmd_load_preset(args: argparse.Namespace) -> int:
 
 def _cmd_addin_build(args: argparse.Namespace) -> int:
     from stac_xl.addin.build import build_addin
-    from stac_xl.errors import ConfigError
 
     kwargs = {"interpreter_win": args.interpreter} if args.interpreter else {}
     try:
         path = build_addin(Path(args.out), sources_dir=Path(args.sources) if args.sources else None, **kwargs)
     except FileNotFoundError as exc:
         raise ConfigError(f"{exc}; pass --sources with the workbook/ folder of the stac_xl download.") from None
+    except OSError as exc:
+        raise ConfigError(
+            f"The add-in could not be written into {args.out} ({exc.strerror or exc}); choose another folder with --out."
+        ) from None
     print(f"Built {path}")
     return 0
 
 
 def _cmd_login(args: argparse.Namespace) -> int:
-    import getpass
+    from stac_xl.servicetrade.credentials import ENV_PASSWORD, ENV_USERNAME, store_credentials
 
-    from stac_xl.servicetrade.credentials import store_credentials
-
-    username = args.username or input("ServiceTrade username: ").strip()
-    password = getpass.getpass("ServiceTrade password: ")
+    if not sys.stdin.isatty():
+        # getpass would fall back to echoing the password from a pipe, with a warning: refuse instead.
+        raise ConfigError(
+            f"stac-xl login asks for the password, so run it in a terminal window; "
+            f"for scheduled runs set {ENV_USERNAME} and {ENV_PASSWORD} instead."
+        )
+    username, password = _ask_sign_in(args.username)
     store_credentials(username, password)
     print(f"Stored the password for {username} in the system credential store.")
     return 0
+
+
+def _ask_sign_in(username: str | None) -> tuple[str, str]:
+    """The username (unless given) and password typed at the terminal; Ctrl+D is a ConfigError."""
+    import getpass
+
+    try:
+        username = username or input("ServiceTrade username: ").strip()
+        return username, getpass.getpass("ServiceTrade password: ")
+    except EOFError:
+        raise ConfigError("Sign-in stopped before a username and password were typed; run stac-xl login again.") from None
 
 
 def _cmd_logout(args: argparse.Namespace) -> int:
@@ -143,7 +188,6 @@ def _cmd_logout(args: argparse.Namespace) -> int:
 
 
 def _cmd_sandbox(args: argparse.Namespace) -> int:
-    from stac_xl.errors import ConfigError
     from stac_xl.sandbox import FaultConfig, serve
 
     try:
@@ -155,11 +199,20 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
             expire_session_every=args.expire_session_every,
             malformed_rate=args.malformed_rate,
             items_in_list=args.items_in_list,
+            claim_total_pages=args.claim_total_pages,
+            never_answer=args.never_answer,
+            silent_after_headers=args.silent_after_headers,
             seed=args.seed,
         )
     except ValueError as exc:
         raise ConfigError(f"Sandbox switches: {exc}") from None
-    serve(port=args.port, invoices=args.invoices, seed=args.seed, faults=faults)
+    try:
+        serve(port=args.port, invoices=args.invoices, seed=args.seed, faults=faults)
+    except OSError as exc:  # only binding the port can fail this way: the port is taken or reserved
+        raise ConfigError(
+            f"The sandbox cannot listen on port {args.port} ({exc.strerror or exc}); "
+            "choose another with --port, or --port 0 for any free one."
+        ) from None
     return 0
 
 
@@ -168,6 +221,32 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     run_demo(Path(args.out), invoices=args.invoices, seed=args.seed, echo=print)
     return 0
+
+
+def _port(text: str) -> int:
+    """A TCP port number for --port (0 = any free one)."""
+    value = _whole_number(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port: use a number from 0 to 65535")
+    return value
+
+
+def _whole_number(text: str) -> int:
+    """A count for options such as --show and --invoices: 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is below 0")
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse whose mistakes are one sentence like every other error (usage is in --help)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(ConfigError.exit_code, f"stac-xl: {message}; see '{self.prog} --help'.\n")
 
 
 def _fetch_options(p: argparse.ArgumentParser) -> None:
@@ -182,7 +261,7 @@ def _out_option(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line; the README's reference is checked against this."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="stac-xl",
         description="ServiceTrade invoices into your accounting system's import file, through an Excel workbook.",
     )
@@ -202,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("preview", help="map the Invoices sheet onto the Export sheet, marking every problem")
     p.add_argument("book", help="the STAC workbook")
-    p.add_argument("--show", type=int, default=20, help="problems to list here (all are on the sheet)")
+    p.add_argument("--show", type=_whole_number, default=20, help="problems to list here (all are on the sheet)")
     p.set_defaults(func=_cmd_preview)
 
     p = sub.add_parser("export", help="validate the Export sheet and write the import file")
@@ -214,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("book", help="the STAC workbook")
     _fetch_options(p)
     _out_option(p)
-    p.add_argument("--show", type=int, default=20, help=argparse.SUPPRESS)
+    p.add_argument("--show", type=_whole_number, default=20, help=argparse.SUPPRESS)
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("presets", help="list the target profiles (accounting systems) stac_xl ships")
@@ -241,8 +320,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_logout)
 
     p = sub.add_parser("sandbox", help="serve a local stand-in for the ServiceTrade API (for demos and tests)")
-    p.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765; 0 = any free port)")
-    p.add_argument("--invoices", type=int, default=500, help="number of generated invoices (default 500)")
+    p.add_argument("--port", type=_port, default=8765, help="port on 127.0.0.1 (default 8765; 0 = any free port)")
+    p.add_argument("--invoices", type=_whole_number, default=500, help="number of generated invoices (default 500)")
     p.add_argument("--seed", type=int, default=1, help="random seed of the generated data (default 1)")
     p.add_argument("--latency-ms", type=int, default=0, help="delay added to every response")
     p.add_argument("--error-rate", type=float, default=0.0, help="share of requests answered 503 (0-1)")
@@ -251,11 +330,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--expire-session-every", type=int, default=0, metavar="K", help="every K-th request finds its session expired (401)")
     p.add_argument("--malformed-rate", type=float, default=0.0, help="share of responses with a broken JSON body (0-1)")
     p.add_argument("--items-in-list", action=argparse.BooleanOptionalAction, default=True, help="whether the invoice list carries the lines (default yes)")
+    p.add_argument("--claim-total-pages", type=int, default=0, metavar="N", help="invoice listings say they have N pages (0 = the truth)")
+    p.add_argument("--never-answer", action="store_true", help="requests outside /auth get no answer at all")
+    p.add_argument("--silent-after-headers", action="store_true", help="requests outside /auth get headers, then silence")
     p.set_defaults(func=_cmd_sandbox)
 
     p = sub.add_parser("demo", help="run the whole job against the built-in sandbox")
     p.add_argument("--out", default="stac-demo", help="folder for the demo workbook and files (default ./stac-demo)")
-    p.add_argument("--invoices", type=int, default=300, help="invoices the sandbox generates (default 300)")
+    p.add_argument("--invoices", type=_whole_number, default=300, help="invoices the sandbox generates (default 300)")
     p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     p.set_defaults(func=_cmd_demo)
 
@@ -270,19 +352,30 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
     """
     args = build_parser().parse_args(argv)
     args.clock = clock
+    command: Command = args.func
     try:
-        return args.func(args)
+        return command(args)
     except ValidationFailed as exc:
         print(f"stac-xl: {exc}", file=sys.stderr)
         for line in exc.problems:
             print(f"  {line}", file=sys.stderr)
         return exc.exit_code
     except StacError as exc:
-        print(f"stac-xl: {exc}", file=sys.stderr)
+        # Several wrong rules come as one line each: the first is the message, the rest indented.
+        first, *more = str(exc).splitlines() or [""]
+        print(f"stac-xl: {first}", file=sys.stderr)
+        for line in more:
+            print(f"  {line}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:
+        # The last guard for the machine's state (a disk full, a folder vanished mid-run): the
+        # actions translate what they expect, this keeps anything else to one sentence too.
+        what = exc.filename or "a file or folder"
+        print(f"stac-xl: {what} could not be used ({exc.strerror or exc}); check it and try again.", file=sys.stderr)
+        return EXIT_MACHINE
     except KeyboardInterrupt:
         print("stac-xl: stopped.", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from stac_xl.actions.export import export
 from stac_xl.actions.fetch import fetch_invoices
 from stac_xl.actions.preview import preview
 from stac_xl.book.file import FileWorkbook
-from stac_xl.errors import StacError, ValidationFailed
+from stac_xl.errors import ExportError, StacError, ValidationFailed
 from stac_xl.presets import load_preset, preset_names
 from stac_xl.sandbox import Sandbox, SandboxData
 from stac_xl.sandbox.clerk import fill_sandbox_lookups
@@ -61,7 +61,10 @@ def run_profile(profile: str, base_url: str, out: Path, *, today: date) -> DemoO
 def run_demo(out: Path, *, invoices: int, seed: int, echo: Callable[[str], None], today: date | None = None) -> list[DemoOutcome]:
     """Run the demo into folder ``out`` (created if missing); return one outcome per profile."""
     today = today or date.today()
-    (out / "import-files").mkdir(parents=True, exist_ok=True)
+    try:
+        (out / "import-files").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"The demo cannot use the folder {out} ({exc.strerror or exc}); choose another with --out.") from None
     data = SandboxData.generate(invoices=invoices, seed=seed, today=today)
     outcomes = []
     with Sandbox(data) as sandbox:

@@ -77,7 +77,7 @@ def test_nothing_anywhere_says_how_to_fix_it() -> None:
 
 def test_a_saved_username_without_password_is_missing_credentials() -> None:
     store = DictStore({("stac_xl", "username"): "saved@example.com"})
-    with pytest.raises(CredentialsMissing, match="sign-in for saved@example.com has no password"):
+    with pytest.raises(CredentialsMissing, match=r"sign-in for saved@example\.com has no password"):
         resolve_credentials(env={}, store=store)
 
 
@@ -181,11 +181,12 @@ def test_a_broken_keyring_is_a_sentence_not_a_traceback(use_backend: None) -> No
     with pytest.raises(CredentialsMissing) as caught:
         resolve_credentials(env={})
     assert str(caught.value) == (
-        "The computer's password store could not be read (RuntimeError); "
-        "set STAC_USERNAME and STAC_PASSWORD (or STAC_TOKEN) in the environment instead."
+        "The saved sign-in could not be read because the computer's password store is locked or refused "
+        "the request; unlock it and try again, or set STAC_USERNAME and STAC_PASSWORD (or STAC_TOKEN) "
+        "in the environment instead."
     )
     assert isinstance(caught.value.__cause__, RuntimeError)
-    with pytest.raises(ConfigError, match="could not be saved in the computer's password store"):
+    with pytest.raises(ConfigError, match="sign-in could not be saved because the computer's password store"):
         KeyringStore().set_password("stac_xl", "u", "pw")
     with pytest.raises(ConfigError, match="could not be removed"):
         KeyringStore().delete_password("stac_xl", "u")
@@ -200,5 +201,5 @@ def test_no_keyring_backend_at_all_is_missing_credentials(use_backend: None) -> 
     from keyring.backends import fail
 
     keyring.set_keyring(fail.Keyring())
-    with pytest.raises(CredentialsMissing, match=r"could not be read \(NoKeyringError\)"):
+    with pytest.raises(CredentialsMissing, match="because this computer has no password store that stac_xl can use; set"):
         resolve_credentials(env={})

@@ -111,16 +111,16 @@ def export(book: WorkbookPort, *, out: Path | None = None, book_folder: Path, no
     """Validate the Export sheet and write it as the import file into ``out``, else the
     *Output folder* setting, else ``book_folder`` (the workbook's own folder)."""
     from stac_xl.actions.profile import check_records, load_profile
-    from stac_xl.invoices.read_back import read_invoice_rows
+    from stac_xl.invoices.read_back import invoice_headers, read_invoice_rows
     from stac_xl.mapping import compile_mapping
 
     now = now or datetime.now()
     profile = load_profile(book)
-    invoices_grid = book.read_grid(layout.INVOICES)
-    specs = compile_mapping(profile.mapping_grid, profile.lookups_grid, invoice_columns=invoices_grid[0] if invoices_grid else []).specs
     records = table_to_records(book.read_grid(layout.EXPORT))
     if not records:
         raise ExportError("The Export sheet is empty; click Preview first.")
+    invoices_grid = book.read_grid(layout.INVOICES)
+    specs = compile_mapping(profile.mapping_grid, profile.lookups_grid, invoice_columns=invoice_headers(invoices_grid)).specs
     shape = [Problem("error", text) for text in trim_to_specs(records, specs)]
     rows = read_invoice_rows(invoices_grid)
     _refuse(shape + check_records(profile, specs, records, rows))

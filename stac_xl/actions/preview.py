@@ -95,14 +95,14 @@ def preview(book: WorkbookPort, *, today: date | None = None) -> PreviewResult:
     """Build the Export sheet from the book's Invoices, Mapping, Lookups and Settings."""
     # Imported here: every ribbon click starts a fresh Python, keep start-up light.
     from stac_xl.actions.profile import check_records, load_profile
-    from stac_xl.invoices.read_back import read_invoice_rows
+    from stac_xl.invoices.read_back import invoice_headers, read_invoice_rows
     from stac_xl.mapping import BatchInfo, compile_mapping
     from stac_xl.problems import attach_issues
 
     profile = load_profile(book)
     invoices_grid = book.read_grid(layout.INVOICES)
     rows = read_invoice_rows(invoices_grid)
-    mapping = compile_mapping(profile.mapping_grid, profile.lookups_grid, invoice_columns=invoices_grid[0] if invoices_grid else [])
+    mapping = compile_mapping(profile.mapping_grid, profile.lookups_grid, invoice_columns=invoice_headers(invoices_grid))
     built = mapping.build(rows, batch=BatchInfo(export_date=today or date.today()),
                           zero_invoices=profile.policies["zero_invoices"], credit_memos=profile.policies["credit_memos"])
     computed = copy.deepcopy(built.records)

@@ -60,6 +60,16 @@ def looks_like_formula(text: str) -> bool:
     return text.startswith(FORMULA_STARTS)
 
 
+# What a formula cell holds when Excel could not compute it (read back as this text).
+EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
+                          "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!"})
+
+
+def is_excel_error(value: object) -> bool:
+    """True for an Excel error value such as ``#NAME?`` (a formula Excel could not compute)."""
+    return isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS
+
+
 def _is_number(value: Any) -> bool:
     # bool is an int subclass but is not a number to the clerk.
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from stac_xl.book.cells import is_excel_error, looks_like_formula
 from stac_xl.book.values import as_text, is_empty, is_present
 from stac_xl.invoices import columns as C
 from stac_xl.invoices.grouping import line_amount
@@ -163,6 +164,19 @@ def _piece(name: str, grain: Grain, record: str, columns: Collection[str]) -> Ge
     return _column(name, grain, record, columns)
 
 
+def _refuse_formula(text: str) -> None:
+    """A Source written as an Excel formula (``=[line amount]``), or the error Excel shows for
+    one (``#NAME?``), is a rule error: read as anything else it would pass as an empty field."""
+    if is_excel_error(text):
+        raise RuleProblem(f"the cell shows the Excel error {text.strip()}, so it was typed as a formula; "
+                          "type the Source again without '=' (e.g. [line amount]).")
+    if looks_like_formula(text):
+        rest = text[1:].strip() or "[line amount]"
+        sign = " and put negate in Transform" if text[0] == "-" else ""
+        raise RuleProblem(f"'{text}' is written like an Excel formula; a Source is a column, a \"literal\", "
+                          f"a {{template}} or a [computed value]: write {rest} without the '{text[0]}'{sign}.")
+
+
 def compile_source(cell: Any, *, grain: Grain, record: str, columns: Collection[str]) -> CompiledSource:
     """A *Source* cell → a getter, or a RuleProblem saying what is wrong with it."""
     if not isinstance(cell, str):
@@ -171,6 +185,7 @@ def compile_source(cell: Any, *, grain: Grain, record: str, columns: Collection[
     text = cell.strip().replace("“", '"').replace("”", '"')
     if not text:
         return CompiledSource(lambda row, st: None, constant="")
+    _refuse_formula(text)
     if text.startswith('"'):
         if len(text) < 2 or not text.endswith('"'):
             raise RuleProblem('the literal needs a closing quote: "AR".')

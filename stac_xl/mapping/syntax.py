@@ -71,13 +71,20 @@ class Step:
         assert default is not None, "expect() checked the count"
         return default
 
-    def whole_number(self, index: int, *, minimum: int = 1) -> int:
-        """Positional argument ``index`` as a whole number of at least ``minimum``."""
+    def whole_number(self, index: int, *, minimum: int = 1, maximum: int, why: str) -> int:
+        """Positional argument ``index`` as a whole number from ``minimum`` to ``maximum``;
+        ``why`` says what the maximum is, for the message."""
         raw = self.text(index).strip()
-        if not raw.isdigit() or int(raw) < minimum:
+        digits = raw.lstrip("0") or "0"
+        # isascii: "²" is a digit to isdigit() but not to int(); the length test keeps int()
+        # away from thousands of digits (refused, and slow)
+        if not (raw.isascii() and raw.isdigit()) or (len(digits) <= len(str(maximum)) and int(digits) < minimum):
             kind = "a whole number above 0" if minimum >= 1 else "a whole number"
             raise RuleProblem(f"{self.name} needs {kind}, not '{raw}'; e.g. {self.usage}.")
-        return int(raw)
+        if len(digits) > len(str(maximum)) or int(digits) > maximum:
+            shown = raw if len(raw) <= 20 else raw[:20] + "…"
+            raise RuleProblem(f"{self.name} takes at most {maximum:,} ({why}), not {shown}; e.g. {self.usage}.")
+        return int(digits)
 
 
 def _split(text: str, separator: str) -> list[str]:

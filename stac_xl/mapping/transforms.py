@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from stac_xl.book.cells import MAX_CELL_TEXT
 from stac_xl.book.values import ValueProblem, as_number, as_text, is_empty, plain_decimal, yes_or_no
 from stac_xl.mapping.dates import date_format, date_transform
 from stac_xl.mapping.forms import date_form, implied_form, number_form, with_form, yesno_form
@@ -41,6 +42,14 @@ __all__ = [
     "to_ansi",
     "to_ascii",
 ]
+
+# Bounds of the transforms' numbers: past them a rule would ask for a huge text or a number
+# Decimal cannot hold, so they are rule errors at compile time, naming the cell.
+MAX_WIDTH = MAX_CELL_TEXT
+WIDTH_WHY = "the longest text an Excel cell holds"
+MAX_PLACES = 10
+PLACES_WHY = "more decimals than any accounting import uses"
+
 
 def _no_negative_zero(number: Decimal) -> Decimal:
     return number.copy_abs() if number.is_zero() else number
@@ -172,7 +181,7 @@ def _simple(func: Callable[[str], str]) -> Callable[[Step, TransformContext], Tr
 def _make_pad(left: bool) -> Callable[[Step, TransformContext], Transform]:
     def make(step: Step, ctx: TransformContext) -> Transform:
         step.expect(1, 2)
-        width, fill = step.whole_number(0), step.text(1, default=" ")
+        width, fill = step.whole_number(0, maximum=MAX_WIDTH, why=WIDTH_WHY), step.text(1, default=" ")
         if len(fill) != 1:
             raise RuleProblem(f"{step.name} pads with exactly one character, not '{fill}'; e.g. {step.usage}.")
         return _text_transform((lambda s: s.rjust(width, fill)) if left else (lambda s: s.ljust(width, fill)))
@@ -189,7 +198,7 @@ def _make_replace(step: Step, ctx: TransformContext) -> Transform:
 
 def _make_truncate(step: Step, ctx: TransformContext) -> Transform:
     step.expect(1, 1)
-    width = step.whole_number(0)
+    width = step.whole_number(0, maximum=MAX_WIDTH, why=WIDTH_WHY)
     return _text_transform(lambda s: s[:width])
 
 
@@ -201,7 +210,7 @@ def _make_date(step: Step, ctx: TransformContext) -> Transform:
 def _make_number(implied: bool) -> Callable[[Step, TransformContext], Transform]:
     def make(step: Step, ctx: TransformContext) -> Transform:
         step.expect(1, 1)
-        places = step.whole_number(0, minimum=0)
+        places = step.whole_number(0, minimum=0, maximum=MAX_PLACES, why=PLACES_WHY)
         form = implied_form(places) if implied else number_form(places)
         return with_form(_number_transform(places, implied=implied), form)
     return make

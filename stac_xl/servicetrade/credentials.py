@@ -80,8 +80,9 @@ class KeyringStore:
         try:
             return keyring.get_password(service_name, username)
         except Exception as exc:
+            why, advice = _store_trouble(exc)
             raise CredentialsMissing(
-                f"The computer's password store could not be read ({type(exc).__name__}); "
+                f"The saved sign-in could not be read because {why}; {advice}"
                 f"set {ENV_USERNAME} and {ENV_PASSWORD} (or {ENV_TOKEN}) in the environment instead."
             ) from exc
 
@@ -92,9 +93,10 @@ class KeyringStore:
         try:
             keyring.set_password(service_name, username, password)
         except Exception as exc:
+            why, advice = _store_trouble(exc)
             raise ConfigError(
-                f"The sign-in could not be saved in the computer's password store "
-                f"({type(exc).__name__}); set {ENV_USERNAME} and {ENV_PASSWORD} in the environment instead."
+                f"The sign-in could not be saved because {why}; {advice}"
+                f"set {ENV_USERNAME} and {ENV_PASSWORD} in the environment instead."
             ) from exc
 
     def delete_password(self, service_name: str, username: str) -> None:
@@ -104,10 +106,21 @@ class KeyringStore:
         try:
             keyring.delete_password(service_name, username)
         except Exception as exc:
+            why, advice = _store_trouble(exc)
             raise ConfigError(
-                f"The saved sign-in could not be removed from the computer's password store "
-                f"({type(exc).__name__}); remove the '{SERVICE}' entries by hand."
+                f"The saved sign-in could not be removed because {why}; {advice}"
+                f"remove the '{SERVICE}' entries from the password store by hand."
             ) from exc
+
+
+def _store_trouble(exc: Exception) -> tuple[str, str]:
+    """Why the store failed, in words, and what to try first; the exception's own name means
+    nothing to a clerk (it stays chained for the log)."""
+    from keyring.errors import NoKeyringError
+
+    if isinstance(exc, NoKeyringError):
+        return "this computer has no password store that stac_xl can use", ""
+    return "the computer's password store is locked or refused the request", "unlock it and try again, or "
 
 
 def resolve_credentials(
