@@ -189,8 +189,9 @@ class FileWorkbook:
     def read_grid(self, sheet: str) -> list[list[Any]]:
         """All used cells of ``sheet`` as rows, row 1 first, trailing empties trimmed.
 
-        A date-only format gives a ``date``; a formula gives the value Excel last computed
-        (None if the file was never calculated by Excel).
+        A date-only format gives a ``date``; a formula gives the value Excel last computed,
+        or its own text (``=A1*2``) if no Excel ever calculated it (a file a program wrote),
+        so the checks can name it instead of reading it as an empty cell.
         """
         ws = self._sheet(sheet)
         return trim_grid([[self._cell_value(sheet, c) for c in cells] for cells in ws.iter_rows()])
@@ -198,7 +199,7 @@ class FileWorkbook:
     def _cell_value(self, sheet: str, cell: Any) -> Any:
         value = cell.value
         if cell.data_type == "f":
-            return self._cached_values(sheet).get((cell.row, cell.column))
+            return self._cached_values(sheet).get((cell.row, cell.column), value)
         if isinstance(value, datetime) and _is_date_only(cell.number_format):
             return value.date()
         return value
