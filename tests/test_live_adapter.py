@@ -6,13 +6,15 @@ would each be a COM call into Excel.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import math
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from xl_memory_engine import MemoryEngine, new_book
+from xl_memory_engine import ComError, MemoryEngine, new_book
 
-from stac_xl.book.live import MARK_COLORS, LiveWorkbook, progress
+from stac_xl.book.layout import new_workbook_layout
+from stac_xl.book.live import HEADER_COLOR, MARK_COLORS, MAX_NOTES, LiveWorkbook, progress
 from stac_xl.book.port import CellMark
 from stac_xl.book.table import Column, ColumnKind, Table
 from stac_xl.errors import WorkbookError
@@ -39,24 +41,31 @@ def written_calls(engine: MemoryEngine, rows: int) -> dict[str, int]:
     return dict(engine.calls)
 
 
-def test_writing_ten_times_more_rows_costs_the_same_calls(engine: MemoryEngine) -> None:
+def test_writing_ten_times_more_rows_costs_the_same_calls_but_xlwings_chunks(engine: MemoryEngine) -> None:
     small, large = written_calls(engine, 1_000), written_calls(engine, 10_000)
+    writes_small, writes_large = small.pop("raw_value.set"), large.pop("raw_value.set")
+    # xlwings' default: at most 100,000 cells per call, i.e. 3,030 rows of 33 columns
+    assert (writes_small, writes_large) == (1, math.ceil(10_001 / (100_000 // 33)))
+    chunk_ranges = large.pop("range") - small.pop("range")
+    assert chunk_ranges == writes_large  # each chunk is one slice of the range
     assert small == large
-    assert large["raw_value.set"] == 1  # 330,000 cells in one write: xlwings did not chunk
-    assert large["number_format.set"] == large["column_width.set"] == 33  # one per column
+    assert large["number_format.set"] == len(KINDS) + 1  # one per kind, plus the header row
+    assert large["column_width.set"] == 33
     assert large["sheet.clear"] == 1
 
 
-def test_number_formats_are_set_once_per_column_before_the_values(engine: MemoryEngine) -> None:
+def test_number_formats_cover_whole_columns_and_leave_the_used_range_alone(engine: MemoryEngine) -> None:
     book = new_book(engine, "Invoices")
-    LiveWorkbook(book).write_table("Invoices", invoice_table(50, columns=5))
-    assert engine.calls["number_format.set"] == 5
+    LiveWorkbook(book).write_table("Invoices", invoice_table(50, columns=10))
+    assert engine.calls["number_format.set"] == 6  # five kinds, each on two columns in one call
     sheet = book.sheets["Invoices"].impl
     assert [sheet.style_at("number_format", 51, c) for c in range(1, 6)] == [
         "@", "yyyy-mm-dd", "#,##0.00", "0", "General"
     ]
-    assert sheet.style_at("number_format", 5_000, 1) == "@"  # later hand-typed ids stay text
+    assert sheet.style_at("number_format", 1_048_576, 6) == "@"  # later hand-typed ids stay text
+    assert sheet.style_at("number_format", 1, 1) == "General"  # the header is plain text
     assert sheet.value_at(2, 1) == "000000"  # not the number 0: "@" was set before the write
+    assert book.sheets["Invoices"].used_range.address == "$A$1:$J$51"
 
 
 def test_values_reach_excel_as_their_types_and_text_stays_text(engine: MemoryEngine) -> None:
@@ -128,6 +137,21 @@ def test_write_grid_leaves_cells_right_of_a_short_row_alone(engine: MemoryEngine
     assert workbook.sheet_names() == ["Log", "New"]
 
 
+def test_values_are_made_what_com_takes_at_the_edge(engine: MemoryEngine) -> None:
+    book = new_book(engine, "Export")
+    table = Table(
+        [Column("Net", ColumnKind.MONEY), Column("Ref"), Column("At", ColumnKind.DATETIME), Column("Rate", ColumnKind.NUMBER)],
+        [[Decimal("19.99"), 12345678901234567890, datetime(2024, 5, 1, 8, 30, tzinfo=UTC), float("nan")],
+         [Decimal("NaN"), 2**53, None, float("inf")]],
+    )
+    LiveWorkbook(book).write_table("Export", table)  # the strict engine refuses any COM would
+    sheet = book.sheets["Export"].impl
+    assert [sheet.value_at(2, c) for c in range(1, 5)] == [19.99, "12345678901234567890", datetime(2024, 5, 1, 8, 30), "nan"]
+    assert [sheet.value_at(3, c) for c in (1, 2, 4)] == ["NaN", float(2**53), "inf"]
+    with pytest.raises(ComError, match="Decimal"):
+        book.sheets["Export"].range("A9").raw_value = Decimal("1.5")  # what the edge prevents
+
+
 def test_mark_cells_colours_by_kind_and_replaces_notes(engine: MemoryEngine) -> None:
     book = new_book(engine, "Export")
     workbook = LiveWorkbook(book)
@@ -138,6 +162,59 @@ def test_mark_cells_colours_by_kind_and_replaces_notes(engine: MemoryEngine) -> 
     assert sheet.style_at("color", 4, 1) == MARK_COLORS["edited"]
     assert book.sheets["Export"].range("C2").note.text == "Too long"
     assert book.sheets["Export"].range("A4").note is None
+
+
+def marked_calls(engine: MemoryEngine, cells: int) -> dict[str, int]:
+    """Engine calls to mark ``cells`` cells: errors and warnings in three columns of
+    records, every fourth record untouched (as a header record would be)."""
+    book = new_book(engine, "Export")
+    marks = []
+    for n in range(cells):
+        row, column = 2 + (n // 3) * 4 // 3, (3, 5, 9)[n % 3]
+        marks.append(CellMark(row, column, "error" if column == 5 else "warning", f"problem {n}"))
+    LiveWorkbook(book).mark_cells("Export", marks)
+    sheet = book.sheets["Export"].impl
+    assert sheet.style_at("color", marks[-1].row, marks[-1].column) == MARK_COLORS[marks[-1].kind]
+    assert len(sheet.notes) == min(cells, MAX_NOTES)
+    return dict(engine.calls)
+
+
+def test_marking_cells_costs_calls_per_colour_and_address_not_per_cell(engine: MemoryEngine) -> None:
+    few, many = marked_calls(engine, 100), marked_calls(engine, 10_000)
+    assert few["note.add"] == many["note.add"] == MAX_NOTES
+    assert many["note.get"] == MAX_NOTES  # xlwings' own check only: a sheet without notes has none to replace
+    assert few["color.set"] == 2  # errors and warnings: one address each
+    # runs of three cells down three columns: about 70 cells per 255-character address
+    assert many["color.set"] <= 10_000 // 60
+
+
+def test_a_cell_marked_twice_takes_the_later_kind_and_errors_get_the_notes(engine: MemoryEngine) -> None:
+    book = new_book(engine, "Export")
+    marks = [CellMark(2, 2, "error", "Required"), CellMark(2, 2, "edited", "Your correction")]
+    marks += [CellMark(10 + n, 4, "warning", f"w{n}") for n in range(MAX_NOTES)]
+    marks += [CellMark(3, 4, "error", "Too long"), CellMark(4, 4, "bogus")]
+    LiveWorkbook(book).mark_cells("Export", marks)
+    sheet = book.sheets["Export"].impl
+    assert sheet.style_at("color", 2, 2) == MARK_COLORS["edited"]
+    assert sheet.style_at("color", 4, 4) == MARK_COLORS["warning"]  # an unknown kind shows as a warning
+    assert book.sheets["Export"].range("D3").note.text == "Too long"  # an error: noted first
+    assert book.sheets["Export"].range("D10").note.text == "w0"
+    assert book.sheets["Export"].range(f"D{9 + MAX_NOTES}").note is None  # past the bound: Issues only
+    assert book.sheets["Export"].range("B2").note is None  # a correction's note ranks last
+    assert len(sheet.notes) == MAX_NOTES
+
+
+def test_a_hidden_sheet_is_rewritten_without_being_activated(engine: MemoryEngine) -> None:
+    book = new_book(engine, "Export")
+    workbook = LiveWorkbook(book)
+    for _ in range(2):  # Preview twice: the second time Export base is already hidden
+        workbook.write_table("Export", invoice_table(3, columns=2))
+        workbook.write_table("Export base", invoice_table(3, columns=2))
+        workbook.hide_sheet("Export base")
+        assert book.sheets.active.name == "Export"
+    assert book.sheets["Export base"].visible is False
+    with pytest.raises(ComError, match="hidden"):
+        book.sheets["Export base"].activate()
 
 
 def test_hidden_columns_and_widths(engine: MemoryEngine) -> None:
@@ -159,6 +236,30 @@ def test_status_bar_is_handed_back_even_after_an_error(engine: MemoryEngine) -> 
         assert book.app.status_bar == "Fetching page 2 of 3…"
         raise RuntimeError("network")
     assert book.app.status_bar is False
+
+
+def test_a_new_workbook_sheet_gets_the_styles_of_stac_xl_new(engine: MemoryEngine) -> None:
+    book = new_book(engine, "Sheet1")
+    workbook = LiveWorkbook(book)
+    mapping = next(s for s in new_workbook_layout() if s.name == "Mapping")
+    workbook.lay_out(mapping)
+    sheet = book.sheets["Mapping"].impl
+    assert workbook.read_grid("Mapping") == [list(row) for row in mapping.rows]
+    for row in mapping.header_rows:
+        assert sheet.style_at("color", row, 1) == HEADER_COLOR and sheet.style_at("bold", row, 2) is True
+    for row in mapping.title_rows:
+        assert sheet.style_at("bold", row, 1) is True and sheet.style_at("font_size", row, 1) == 12
+    assert [sheet.widths[c] for c in range(1, len(mapping.widths) + 1)] == list(mapping.widths)
+    assert engine.calls["color.set"] == 1  # both header rows in one address
+
+
+def test_rewriting_a_known_sheet_styles_its_headers_again(engine: MemoryEngine) -> None:
+    book = new_book(engine, "Lookups")
+    grid = [["Table: GL"], ["Key", "Value"], ["Sprinkler", "4010"], [], ["Table: Tax"], ["Key", "Value"]]
+    LiveWorkbook(book).write_grid("Lookups", grid, clear=True)
+    sheet = book.sheets["Lookups"].impl
+    assert [sheet.style_at("color", r, 2) for r in (2, 3, 6)] == [HEADER_COLOR, None, HEADER_COLOR]
+    assert sheet.style_at("bold", 5, 1) is True
 
 
 def test_chunk_rows_splits_the_bulk_write(engine: MemoryEngine) -> None:

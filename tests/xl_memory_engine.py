@@ -9,8 +9,20 @@ can show that writing N rows costs a constant number of calls.
 Excel behaviour it imitates, because the live adapter depends on it: typed text is parsed
 (a leading ``'`` stores the rest as text; ``=…`` becomes a formula; numeric text becomes a
 number) unless the cell's number format is ``@``; ints are stored as floats; formats,
-colours, fonts, widths, hidden columns and notes are recorded. Gaps: no formula results,
-no date parsing of text, no date serials, no ``Book.caller()``.
+colours, fonts, widths, hidden columns and notes are recorded; multi-area addresses
+(``"A1,C3:C9"``) up to 255 characters.
+
+It is strict where COM is (raising :class:`ComError`): values COM refuses or changes
+(Decimal, NaN and infinity, aware datetimes, text over 32,767 characters, integers a
+double cannot hold exactly), an address over 255 characters, activating a hidden sheet,
+hiding the last visible one. Formatted cells count into the used range.
+
+The clerk's side of Excel is scripted: ``App.alert`` (xlwings' message box) records the
+message in ``engine.alerts``; ``app.api.InputBox`` answers from ``engine.typed`` (False,
+Excel's Cancel, once they run out). A book can be given a cloud address
+(:func:`put_on_onedrive`), whose ``fullname`` raises ``XlwingsError`` as xlwings does for
+an unsynced OneDrive/SharePoint file. Gaps: no formula results, no date parsing of text,
+no date serials; ``Book.caller()`` works through ``Book.set_mock_caller``.
 """
 
 from __future__ import annotations
@@ -18,10 +30,11 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from collections.abc import Iterator
+from datetime import date, datetime
 from typing import Any
 
 import xlwings
-from xl_memory_range import Range
+from xl_memory_range import ComError, Range
 from xl_memory_sheet import Sheet
 
 _pids = itertools.count(1000)
@@ -36,6 +49,8 @@ class MemoryEngine:
     def __init__(self) -> None:
         self.calls: Counter[str] = Counter()
         self.apps = Apps(self)
+        self.alerts: list[tuple[str, str | None]] = []  # (message, title) of each message box
+        self.typed: list[str] = []  # what the clerk types into the next InputBoxes
 
     @property
     def total_calls(self) -> int:
@@ -63,11 +78,15 @@ class MemoryEngine:
 
     @staticmethod
     def prepare_xl_data_element(x: Any, options: Any) -> Any:
-        """Python → cell value, as the Windows engine does: ints become floats, None empty."""
+        """Python → COM value, as the Windows engine does: None empty, a date a datetime.
+
+        Unlike the Windows engine, NaN is not turned into an empty cell: it reaches the
+        range, which refuses it, so a NaN that Excel would silently drop fails the test.
+        """
         if x is None:
             return ""
-        if isinstance(x, int) and not isinstance(x, bool):
-            return float(x)
+        if isinstance(x, date) and not isinstance(x, datetime):
+            return datetime(x.year, x.month, x.day)
         return x
 
 
@@ -139,9 +158,16 @@ class App(_Counted):
 
     def __init__(self, engine: MemoryEngine) -> None:
         object.__setattr__(self, "engine", engine)
-        self.pid, self.books, self.api = next(_pids), Books(self), None  # no COM object
+        self.pid, self.books, self.api = next(_pids), Books(self), ExcelApi(engine)
+        self.hwnd = self.pid * 16  # a window handle: any int Windows could give
         self.screen_updating, self.calculation, self.status_bar = True, "automatic", False
         self.display_alerts = self.enable_events = self.visible = self.interactive = True
+
+    def alert(self, prompt: str, title: str | None, buttons: str, mode: str | None, callback: str | None) -> str:
+        """Excel's message box: recorded; the clerk clicks OK."""
+        self.engine.count("app.alert")
+        self.engine.alerts.append((prompt, title))
+        return "ok"
 
     def activate(self, steal_focus: bool = False) -> None:
         self.engine.apps.bring_to_front(self)
@@ -149,6 +175,21 @@ class App(_Counted):
     def calculate(self) -> None: ...
     def quit(self) -> None: ...
     def kill(self) -> None: ...
+
+
+class ExcelApi:
+    """The one piece of Excel's object model the dialogs use: ``Application.InputBox``.
+
+    Anything else (``ActiveWindow``, …) is missing, as the adapter's COM-only extras expect.
+    """
+
+    def __init__(self, engine: MemoryEngine) -> None:
+        self._engine = engine
+
+    def InputBox(self, prompt: str, title: str = "", default: str = "", Type: int = 2) -> str | bool:
+        """What the clerk typed next, or False (Excel's Cancel) when nothing more is scripted."""
+        self._engine.count("app.InputBox")
+        return self._engine.typed.pop(0) if self._engine.typed else False
 
 
 class Books:
@@ -186,11 +227,17 @@ class Book:
     def __init__(self, app: App, name: str) -> None:
         self._app, self._name, self.api = app, name, None
         self._sheets = Sheets(self)
+        self.cloud_url: str | None = None
 
     app = property(lambda self: self._app)
     name = property(lambda self: self._name)
-    fullname = property(lambda self: self._name)
     sheets = property(lambda self: self._sheets)
+
+    @property
+    def fullname(self) -> str:
+        if self.cloud_url is not None:  # what xlwings' fullname_url_to_local_path raises
+            raise xlwings.XlwingsError("Couldn't find your local OneDrive file, see: xlwings.org/error")
+        return self._name
 
     def activate(self) -> None: ...
 
@@ -242,4 +289,9 @@ class Sheets:
         return sheet
 
 
-__all__ = ["MemoryEngine", "Range", "Sheet", "install", "new_book"]
+def put_on_onedrive(book: xlwings.Book) -> None:
+    """Make ``book`` a OneDrive workbook with no local copy xlwings can find."""
+    book.impl.cloud_url = f"https://d.docs.live.net/0123456789abcdef/{book.name}"
+
+
+__all__ = ["ComError", "MemoryEngine", "Range", "Sheet", "install", "new_book", "put_on_onedrive"]

@@ -1,18 +1,29 @@
 """Ranges of the memory engine (see :mod:`xl_memory_engine`): values, styles, notes.
 
 A range writes through :func:`_store`, which imitates typing into Excel; styles are
-appended to the sheet as rectangles (last one set wins).
+appended to the sheet as rectangles (last one set wins). A range may have several areas
+(``"A1,C3:C9"``), as Excel's ``Range("…")`` takes them, up to Excel's 255-character
+address limit.
+
+Strict where COM is: a write is refused whole, before any cell changes, with
+:class:`ComError` if a value is one COM cannot hand to Excel unchanged (see
+:func:`refusal`).
 """
 
 from __future__ import annotations
 
+import math
 import re
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import xlwings.base_classes as base
 from xlwings.utils import a1_to_tuples, col_name
 
 MAX_ROWS, MAX_COLS = 1_048_576, 16_384
+MAX_CELL_TEXT = 32_767  # characters Excel holds in one cell
+MAX_ADDRESS = 255  # characters Range("…") takes in one address
+MAX_EXACT_INT = 2**53  # a double, which is all a cell holds, is exact up to here
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 if TYPE_CHECKING:
@@ -26,6 +37,33 @@ def key(row: int, col: int) -> int:
     return (row << 15) | col
 
 
+class ComError(Exception):
+    """What pywin32's ``com_error`` stands for here: Excel (or COM) refused the call."""
+
+
+def refusal(value: Any) -> str | None:
+    """Why COM would refuse or silently change ``value`` on its way into a cell, or None.
+
+    Decimal becomes a 4-decimal Currency, NaN an empty cell, infinity an error; an aware
+    datetime loses its zone; text past 32,767 characters is refused; an int beyond 2**53
+    becomes the nearest double (an id would change its last digits).
+    """
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str):
+        text = value[1:] if value.startswith("'") else value
+        return f"text of {len(text):,} characters" if len(text) > MAX_CELL_TEXT else None
+    if isinstance(value, int):
+        return f"the integer {value}, which a double cannot hold exactly" if abs(value) > MAX_EXACT_INT else None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else f"the float {value}"
+    if isinstance(value, datetime):
+        return f"the time-zone-aware datetime {value}" if value.tzinfo is not None else None
+    if isinstance(value, date):
+        return None  # xlwings' engines turn a date into a datetime at midnight
+    return f"a {type(value).__name__} ({value!r})"
+
+
 class _Api:
     """A truthy stand-in for a COM object: xlwings writes only ``if rng.api and value``."""
 
@@ -36,8 +74,9 @@ class _Api:
 class Range(base.Range):
     """A rectangle of cells on a :class:`Sheet`."""
 
-    def __init__(self, sheet: Sheet, r1: int, c1: int, r2: int, c2: int) -> None:
+    def __init__(self, sheet: Sheet, r1: int, c1: int, r2: int, c2: int, *more_areas: Rect) -> None:
         self._sheet, self.r1, self.c1, self.r2, self.c2 = sheet, r1, c1, r2, c2
+        self.areas: tuple[Rect, ...] = ((r1, c1, r2, c2), *more_areas)
         self.options: dict[str, Any] = {}
 
     api = _Api()
@@ -64,10 +103,12 @@ class Range(base.Range):
 
     def get_address(self, row_absolute: bool, col_absolute: bool, external: bool) -> str:
         r, c = ("$" if row_absolute else ""), ("$" if col_absolute else "")
-        first = f"{c}{col_name(self.c1)}{r}{self.r1}"
-        if (self.r1, self.c1) == (self.r2, self.c2):
-            return first
-        return f"{first}:{c}{col_name(self.c2)}{r}{self.r2}"
+
+        def one(r1: int, c1: int, r2: int, c2: int) -> str:
+            first = f"{c}{col_name(c1)}{r}{r1}"
+            return first if (r1, c1) == (r2, c2) else f"{first}:{c}{col_name(c2)}{r}{r2}"
+
+        return ",".join(one(*area) for area in self.areas)
 
     @property
     def raw_value(self) -> Any:
@@ -81,6 +122,11 @@ class Range(base.Range):
         self._sheet.count("raw_value.set")
         if not isinstance(data, (list, tuple)):
             data = [[data] * self.shape[1] for _ in range(self.shape[0])]
+        for row in data:
+            for value in row:
+                why = refusal(value)
+                if why is not None:
+                    raise ComError(f"COM cannot put {why} into a cell")
         for r, row in enumerate(data, start=self.r1):
             for c, value in enumerate(row, start=self.c1):
                 _store(self._sheet, r, c, value)
@@ -109,7 +155,9 @@ class Range(base.Range):
 
     def _style(self, style: str, value: Any) -> None:
         self._sheet.count(f"{style}.set")
-        self._sheet.styles[style].append(((self.r1, self.c1, self.r2, self.c2), value))
+        for area in self.areas:
+            self._sheet.styles[style].append((area, value))
+            self._sheet.grow_format_extent(area)
 
     @property
     def number_format(self) -> str:
@@ -155,16 +203,16 @@ class Range(base.Range):
     @property
     def note(self) -> Note | None:
         self._sheet.count("note.get")
-        return Note(self) if key(self.r1, self.c1) in self._sheet.notes else None
+        return Note(self) if key(self.r1, self.c1) in self._sheet.notes_by_cell else None
 
     def add_note(self, text: str) -> Note:
         self._sheet.count("note.add")
-        self._sheet.notes[key(self.r1, self.c1)] = text
+        self._sheet.notes_by_cell[key(self.r1, self.c1)] = text
         return Note(self)
 
 
 class Font:
-    """The font of a range: only ``bold`` is kept."""
+    """The font of a range: ``bold`` and ``size`` are kept."""
 
     def __init__(self, rng: Range) -> None:
         self.rng = rng
@@ -177,6 +225,14 @@ class Font:
     def bold(self, value: bool) -> None:
         self.rng._style("bold", value)
 
+    @property
+    def size(self) -> float:
+        return float(self.rng.sheet.style_at("font_size", self.rng.r1, self.rng.c1, 11))
+
+    @size.setter
+    def size(self, value: float) -> None:
+        self.rng._style("font_size", value)
+
 
 class Note:
     """The note (old-style comment) on one cell."""
@@ -186,24 +242,32 @@ class Note:
 
     @property
     def text(self) -> str:
-        return self.rng.sheet.notes[key(self.rng.r1, self.rng.c1)]
+        return self.rng.sheet.notes_by_cell[key(self.rng.r1, self.rng.c1)]
 
     @text.setter
     def text(self, value: str) -> None:
         self.rng.sheet.count("note.text")
-        self.rng.sheet.notes[key(self.rng.r1, self.rng.c1)] = value
+        self.rng.sheet.notes_by_cell[key(self.rng.r1, self.rng.c1)] = value
 
     def delete(self) -> None:
         self.rng.sheet.count("note.delete")
-        del self.rng.sheet.notes[key(self.rng.r1, self.rng.c1)]
+        del self.rng.sheet.notes_by_cell[key(self.rng.r1, self.rng.c1)]
 
 
 def _inside(row: int, col: int) -> bool:
     return 1 <= row <= MAX_ROWS and 1 <= col <= MAX_COLS
 
 
+def areas_of(address: str) -> list[Rect]:
+    """The rectangles of an address such as "A1", "B:B" or "A1,C3:C9" (what Excel's
+    ``Range("…")`` takes); longer than 255 characters is refused, as Excel refuses it."""
+    if len(address) > MAX_ADDRESS:
+        raise ComError(f"Excel refuses an address of {len(address)} characters (at most {MAX_ADDRESS})")
+    return [_bounds(part) for part in address.split(",")]
+
+
 def _bounds(arg: Any) -> Rect:
-    """A range argument as a rectangle: "A1", "A1:C3", (r, c), (r, c, rows, cols), a Range."""
+    """A range argument as a rectangle: "A1", "A1:C3", "B:B", (r, c), (r, c, rows, cols), a Range."""
     if isinstance(arg, Range):
         return arg.r1, arg.c1, arg.r2, arg.c2
     if isinstance(arg, tuple):

@@ -2,13 +2,18 @@
 
 Cells live in one dict per sheet keyed by an int per cell; formats, colours and bold are
 kept as rectangles (last one set wins), as one call formats a whole column in Excel.
+
+As in Excel, the used range takes in formatted cells as well as filled ones, except
+whole-column and whole-row formats (Excel keeps those per column or row, not per cell);
+a hidden sheet cannot be activated; the last visible sheet cannot be hidden, and hiding
+the active sheet activates a visible neighbour.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from xl_memory_range import MAX_COLS, MAX_ROWS, Range, Rect, _bounds, key
+from xl_memory_range import MAX_COLS, MAX_ROWS, ComError, Note, Range, Rect, _bounds, areas_of, key
 
 
 class Sheet:
@@ -21,20 +26,30 @@ class Sheet:
         self.values: dict[int, Any] = {}
         self.formulas: set[int] = set()
         self.prefixed: set[int] = set()
-        self.styles: dict[str, list[tuple[Rect, Any]]] = {"number_format": [], "color": [], "bold": []}
+        self.styles: dict[str, list[tuple[Rect, Any]]] = {"number_format": [], "color": [], "bold": [], "font_size": []}
         self.widths: dict[int, float] = {}
         self.hidden: set[int] = set()
-        self.notes: dict[int, str] = {}
-        self.extent: Rect | None = None  # the used area, as Excel's UsedRange
+        self.notes_by_cell: dict[int, str] = {}
+        self.extent: Rect | None = None  # the area holding values
+        self.format_extent: Rect | None = None  # the area of cell-level formats
         self._visible = True
 
     @property
     def visible(self) -> bool:
+        self.count("visible.get")
         return self._visible
 
     @visible.setter
     def visible(self, value: bool) -> None:
         self.count("visible")
+        sheets = self._book.sheets
+        if not value and self._visible:
+            others = [s for s in sheets if s is not self and s._visible]
+            if not others:
+                raise ComError("Excel refuses to hide the only visible sheet of a workbook")
+            if sheets.active is self:
+                before = [s for s in others if s.index < self.index]
+                sheets._active = before[-1] if before else others[0]
         self._visible = bool(value)
 
     def count(self, what: str) -> None:
@@ -55,6 +70,9 @@ class Sheet:
 
     def range(self, arg1: Any, arg2: Any = None) -> Range:
         self.count("range")
+        if isinstance(arg1, str) and arg2 is None:
+            first, *more = areas_of(arg1)
+            return Range(self, *first, *more)
         r1, c1, r2, c2 = _bounds(arg1)
         if arg2 is not None:
             s1, d1, s2, d2 = _bounds(arg2)
@@ -67,12 +85,20 @@ class Sheet:
         return Range(self, 1, 1, MAX_ROWS, MAX_COLS)
 
     @property
+    def notes(self) -> list[Note]:
+        """The notes on the sheet (one call, as COM's ``Comments`` collection)."""
+        self.count("sheet.notes")
+        return [Note(Range(self, k >> 15, k & 0x7FFF, k >> 15, k & 0x7FFF)) for k in self.notes_by_cell]
+
+    @property
     def used_range(self) -> Range:
         self.count("used_range")
-        return Range(self, *(self.extent or (1, 1, 1, 1)))
+        return Range(self, *(_union(self.extent, self.format_extent) or (1, 1, 1, 1)))
 
     def activate(self) -> None:
         self.count("sheet.activate")
+        if not self._visible:
+            raise ComError(f"Activate method of Worksheet class failed ({self._name} is hidden)")
         self._book.sheets._active = self
 
     def select(self) -> None:
@@ -85,9 +111,10 @@ class Sheet:
     def clear(self) -> None:
         self.count("sheet.clear")
         self._forget_values()
-        self.notes.clear()
+        self.notes_by_cell.clear()
         for rects in self.styles.values():
             rects.clear()
+        self.format_extent = None
 
     def _forget_values(self) -> None:
         self.values.clear()
@@ -130,3 +157,17 @@ class Sheet:
             top, left, bottom, right = self.extent
             if not (top <= row <= bottom and left <= col <= right):
                 self.extent = (min(top, row), min(left, col), max(bottom, row), max(right, col))
+
+    def grow_format_extent(self, area: Rect) -> None:
+        """Take a formatted rectangle into the used range, unless it is whole columns or rows."""
+        r1, c1, r2, c2 = area
+        if (r1, r2) == (1, MAX_ROWS) or (c1, c2) == (1, MAX_COLS):
+            return
+        self.format_extent = _union(self.format_extent, area)
+
+
+def _union(a: Rect | None, b: Rect | None) -> Rect | None:
+    """The smallest rectangle holding both (either may be None)."""
+    if a is None or b is None:
+        return a or b
+    return min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])

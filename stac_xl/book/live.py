@@ -3,20 +3,26 @@
 Every xlwings property get or set is a cross-process COM call, so the cost of an action is
 the number of calls, not the number of cells (shared/reference/excel-addin.md §4). Writing
 a table is a constant number of calls whatever its length: clear the sheet, one number
-format per column, one bulk 2-D write of every value converted in Python beforehand, one
-width per column, header style, frozen header and filter. Screen updating and calculation
-are off while writing and restored even on errors.
+format per column kind (whole columns, several in one address), one bulk 2-D write of
+every value converted in Python beforehand (which xlwings splits into 100,000-cell chunks,
+a memory limit of 32-bit Excel), one width per column, header style, frozen header and
+filter. Marking problem cells costs one call per fill colour and address batch, plus a
+bounded number of notes. Screen updating and calculation are off while writing and
+restored even on errors.
 
 Cell values: text Excel would parse (``=…`` formulas, ``00123`` → 123, ``TRUE``, …) goes in
 with a leading apostrophe, which Excel strips and keeps as "stored as text"; TEXT columns
 get the ``@`` format *before* the write instead, since a text-formatted cell takes any
-typed text literally. ``Decimal`` becomes ``float``, ``date`` becomes ``datetime``.
+typed text literally. COM would turn a ``Decimal`` into a 4-decimal Currency, so money
+becomes ``float`` here, at the edge, and nowhere else; an integer too big for a double
+goes in as text, so an id keeps its digits.
 
 This is the only module above the entry points that imports xlwings.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -25,22 +31,29 @@ from typing import Any
 
 import xlwings as xw
 
+from stac_xl.book import layout
+from stac_xl.book.addresses import batches, column_runs, whole_columns
 from stac_xl.book.cells import NUMBER_FORMATS, column_width, convert, general, trim_grid
+from stac_xl.book.layout import SheetLayout
 from stac_xl.book.port import CellMark
 from stac_xl.book.table import ColumnKind, Table
 from stac_xl.errors import WorkbookError
 
-MAX_ROWS = 1_048_576
 HEADER_COLOR = "#D9E1F2"
+TITLE_SIZE = 12
 # Same colours as the file adapter, so a marked cell looks alike in both.
 MARK_COLORS = {"error": "#FFC7CE", "warning": "#FFEB9C", "edited": "#DDEBF7"}
+MARK_ORDER = ("edited", "warning", "error")  # painted in this order: the gravest fill wins
+# Each note is a comment object in Excel, slow to make; the Issues column lists every problem.
+MAX_NOTES = 50
 WIDTH_SAMPLE_ROWS = 200
+MAX_EXACT_INT = 2**53  # what a double, all a cell holds, keeps exactly
 
 
 def _cosmetic_errors() -> tuple[type[BaseException], ...]:
     """Errors a purely cosmetic COM call may raise (no COM object, a protected sheet)."""
     try:
-        import pywintypes  # type: ignore[import-not-found]  # Windows only
+        import pywintypes  # type: ignore[import-untyped]  # Windows only
     except ImportError:
         return (AttributeError,)
     return (AttributeError, pywintypes.com_error)
@@ -51,9 +64,13 @@ def excel_value(value: Any, *, text_column: bool = False) -> Any:
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, Decimal):
-        return float(value)
+        return float(value) if value.is_finite() else excel_value(str(value))
+    if isinstance(value, float) and not math.isfinite(value):
+        return excel_value(str(value))  # COM would drop NaN and refuse infinity
+    if isinstance(value, int) and abs(value) > MAX_EXACT_INT:
+        return excel_value(str(value), text_column=text_column)
     if isinstance(value, datetime):
-        return value
+        return value.replace(tzinfo=None)  # Excel has no zones; the wall-clock time stays
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day)
     if isinstance(value, str) and value and not text_column:
@@ -73,14 +90,15 @@ def progress(book: xw.Book) -> Iterator[None]:
 class LiveWorkbook:
     """The workbook a ribbon button was clicked in; implements ``WorkbookPort``.
 
-    ``chunk_rows`` splits the bulk write into blocks of that many rows (None: one write).
-    xlwings 0.37.8 would otherwise chunk writes above 100,000 cells by itself, making the
-    call count grow with the table; pass e.g. 10_000 if a very wide table times out.
+    ``chunk_rows`` makes the bulk write go in blocks of that many rows; by default xlwings
+    chunks it by itself at 100,000 cells per call. Pass e.g. 10_000 if a very wide,
+    text-heavy table times out.
     """
 
     def __init__(self, book: xw.Book, *, chunk_rows: int | None = None) -> None:
         self._book = book
         self._chunk_rows = chunk_rows
+        self._shown: str | None = None  # the last sheet this adapter brought to the front
 
     def sheet_names(self) -> list[str]:
         """Names of the sheets, in tab order."""
@@ -116,14 +134,22 @@ class LiveWorkbook:
             ws.cells.columns.hidden = False  # Clear keeps hidden columns; a new table may differ
             if not kinds:
                 return
-            last_row = len(rows) + 1
-            for column, kind in enumerate(kinds, start=1):
-                # TEXT formats the whole column so ids typed in later rows stay text too.
-                end = MAX_ROWS if kind is ColumnKind.TEXT else max(last_row, 2)
-                ws.range((2, column), (end, column)).number_format = NUMBER_FORMATS[kind]
+            self._format_columns(ws, kinds)
             header = [excel_value(general(name)) for name in table.headers]
-            ws.range((1, 1)).options(chunksize=self._chunk_rows).value = [header, *rows]
+            target = ws.range((1, 1))
+            if self._chunk_rows:
+                target = target.options(chunksize=self._chunk_rows)
+            target.value = [header, *rows]
             self._finish_table(ws, table, rows, hidden)
+
+    def _format_columns(self, ws: xw.Sheet, kinds: list[ColumnKind]) -> None:
+        """One number format per kind on whole columns (typed-in rows get it too), then the
+        header row back to General so header text is never read as a date or number."""
+        for kind in dict.fromkeys(kinds):
+            columns = [number for number, k in enumerate(kinds, start=1) if k is kind]
+            for address in batches(whole_columns(columns)):
+                ws.range(address).number_format = NUMBER_FORMATS[kind]
+        ws.range((1, 1), (1, len(kinds))).number_format = "General"
 
     def _finish_table(self, ws: xw.Sheet, table: Table, rows: list[list[Any]], hidden: list[int]) -> None:
         width = len(table.columns)
@@ -137,19 +163,22 @@ class LiveWorkbook:
             ws.range((1, index + 1)).column_width = chars
         for position in hidden:
             ws.range((1, position)).columns.hidden = True
-        self._freeze_and_filter(ws, len(rows) + 1, width)
+        if ws.visible:  # Excel refuses to activate a hidden sheet (Preview's Export base)
+            self._freeze(ws, rows=1, filter_to=(len(rows) + 1, width))
 
-    def _freeze_and_filter(self, ws: xw.Sheet, last_row: int, width: int) -> None:
-        """Frozen header row and an AutoFilter: Excel's object model only, so skipped when
-        the engine has no COM object (the test engine) or Excel refuses (protected sheet)."""
+    def _freeze(self, ws: xw.Sheet, *, rows: int, filter_to: tuple[int, int] | None = None) -> None:
+        """Frozen top ``rows`` and, if asked, an AutoFilter: Excel's object model only, so
+        skipped when the engine has no COM object (the test engine) or Excel refuses."""
         try:
             ws.activate()  # FreezePanes acts on the active window's sheet
+            self._shown = ws.name
             window = self._book.app.api.ActiveWindow
             window.FreezePanes = False
-            window.SplitColumn, window.SplitRow = 0, 1
+            window.SplitColumn, window.SplitRow = 0, rows
             window.FreezePanes = True
-            ws.api.AutoFilterMode = False
-            ws.range((1, 1), (last_row, width)).api.AutoFilter(1)
+            if filter_to:
+                ws.api.AutoFilterMode = False
+                ws.range((1, 1), filter_to).api.AutoFilter(1)
         except _cosmetic_errors():
             return
 
@@ -158,35 +187,74 @@ class LiveWorkbook:
     ) -> None:
         """Write plain rows at (``start_row``, ``start_column``): one write if the rows are all
         as long, else one per row (cells right of a short row are left alone). A missing
-        sheet is added; ``clear`` empties the sheet first."""
+        sheet is added; ``clear`` empties the sheet first, and then the titles, header rows
+        and widths the layout knows (Settings, Mapping, Lookups, Log) are styled again."""
         ws = self._sheet(sheet, create=True)
-        values = [[excel_value(general(v)) for v in row] for row in rows]
         with self._book.app.properties(screen_updating=False):
             if clear:
                 ws.clear()
-            if values and len({len(row) for row in values}) == 1 and values[0]:
-                ws.range((start_row, start_column)).value = values
-                return
-            for offset, row in enumerate(values):
-                if row:
-                    ws.range((start_row + offset, start_column)).value = [row]
+            _put_rows(ws, rows, start_row, start_column)
+            if clear:
+                headers, titles = layout.styled_rows(sheet, rows)
+                self._style_rows(ws, rows, headers, titles, layout.widths_of(sheet))
+
+    def lay_out(self, sheet_layout: SheetLayout) -> None:
+        """Draw one sheet of a new STAC workbook as ``stac-xl new`` does: values, header and
+        title styles, widths, frozen rows."""
+        ws = self._sheet(sheet_layout.name, create=True)
+        with self._book.app.properties(screen_updating=False):
+            _put_rows(ws, sheet_layout.rows, 1, 1)
+            rows = sheet_layout.rows
+            self._style_rows(ws, rows, list(sheet_layout.header_rows), list(sheet_layout.title_rows), sheet_layout.widths)
+            if sheet_layout.freeze:
+                self._freeze(ws, rows=_row_of(sheet_layout.freeze) - 1)
+
+    def _style_rows(self, ws: xw.Sheet, rows: list[list[Any]], headers: list[int], titles: list[int],
+                    widths: Sequence[float]) -> None:
+        """Header rows filled and bold, titles bold and larger, one call per style."""
+        header_areas = [(r, 1, r, len(rows[r - 1])) for r in headers if r <= len(rows) and rows[r - 1]]
+        for address in batches(header_areas):
+            ws.range(address).color = HEADER_COLOR
+            ws.range(address).font.bold = True
+        for address in batches((r, 1, r, 1) for r in titles):
+            ws.range(address).font.bold = True
+            ws.range(address).font.size = TITLE_SIZE
+        for column, chars in enumerate(widths, start=1):
+            ws.range((1, column)).column_width = chars
 
     def hide_sheet(self, sheet: str) -> None:
-        """Hide ``sheet`` (one call)."""
-        self._sheet(sheet).visible = False
+        """Hide ``sheet``; if it is in front, the sheet this adapter showed last comes back
+        first (Excel would show a neighbour, Log, after Preview instead of Export)."""
+        ws = self._sheet(sheet)
+        if self._shown and self._shown != sheet and self._book.sheets.active.name == sheet:
+            self._book.sheets[self._shown].activate()
+        ws.visible = False
 
     def mark_cells(self, sheet: str, marks: Sequence[CellMark]) -> None:
-        """Fill each marked cell by kind and put the note on it (marks are few: per cell)."""
+        """Fill marked cells by kind, one call per colour and address batch; notes on the
+        first :data:`MAX_NOTES` noted cells, errors first. A cell marked twice takes the
+        later kind and the later note, as if the marks were applied one by one."""
         ws = self._sheet(sheet)
+        kinds: dict[tuple[int, int], str] = {}
+        notes: dict[tuple[int, int], str] = {}
+        for mark in marks:
+            kind = mark.kind if mark.kind in MARK_COLORS else "warning"
+            kinds[(mark.row, mark.column)] = kind
+            if mark.note:
+                notes[(mark.row, mark.column)] = mark.note
         with self._book.app.properties(screen_updating=False):
-            for mark in marks:
-                cell = ws.range((mark.row, mark.column))
-                cell.color = MARK_COLORS.get(mark.kind, MARK_COLORS["warning"])
-                if mark.note:
-                    old = cell.note
-                    if old is not None:
-                        old.delete()  # Excel refuses a second note on a cell
-                    cell.add_note(mark.note)
+            for kind in MARK_ORDER:
+                cells = [cell for cell, k in kinds.items() if k == kind]
+                for address in batches(column_runs(cells)):
+                    ws.range(address).color = MARK_COLORS[kind]
+            ranked = sorted(notes, key=lambda cell: -MARK_ORDER.index(kinds[cell]))
+            # Preview has just cleared the sheet: with no notes on it, none needs replacing.
+            replace = len(ws.notes) > 0
+            for cell in ranked[:MAX_NOTES]:
+                target = ws.range(cell)
+                if replace and (old := target.note) is not None:
+                    old.delete()  # Excel refuses a second note on a cell
+                target.add_note(notes[cell])
 
     def status(self, message: str) -> None:
         """Show ``message`` on Excel's status bar (see :func:`progress` to hand it back)."""
@@ -194,6 +262,22 @@ class LiveWorkbook:
 
     def save(self) -> None:
         """Nothing: the clerk saves the workbook in Excel."""
+
+
+def _put_rows(ws: xw.Sheet, rows: list[list[Any]], start_row: int, start_column: int) -> None:
+    """One write if the rows are all as long, else one per non-empty row."""
+    values = [[excel_value(general(v)) for v in row] for row in rows]
+    if values and len({len(row) for row in values}) == 1 and values[0]:
+        ws.range((start_row, start_column)).value = values
+        return
+    for offset, row in enumerate(values):
+        if row:
+            ws.range((start_row + offset, start_column)).value = [row]
+
+
+def _row_of(cell: str) -> int:
+    """The row number of an A1 cell name (``A2`` → 2)."""
+    return int(cell.lstrip("$ABCDEFGHIJKLMNOPQRSTUVWXYZ").lstrip("$"))
 
 
 def _converted_rows(table: Table, kinds: list[ColumnKind]) -> list[list[Any]]:
