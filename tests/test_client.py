@@ -24,7 +24,7 @@ from stac_xl.errors import (
     ServiceTradeError,
 )
 from stac_xl.servicetrade.client import ServiceTradeClient, check_base_url
-from stac_xl.servicetrade.clock import VirtualClock
+from stac_xl.servicetrade.clock import TimeLimit, VirtualClock
 from stac_xl.servicetrade.credentials import Password, Token
 from stac_xl.servicetrade.retry import RetryPolicy, parse_retry_after
 
@@ -126,7 +126,8 @@ class FakeServiceTrade:
         page = int(seen.query["page"])
         total = -(-len(records) // self.page_size)
         chunk = records[(page - 1) * self.page_size : page * self.page_size]
-        return json_reply(200, {"data": {key: chunk, "page": page, "totalPages": total}, "messages": {}})
+        data = {key: chunk, "page": page, "totalPages": total, "totalCount": len(records)}
+        return json_reply(200, {"data": data, "messages": {}})
 
     def _invoice(self, seen: Seen, request: requests.PreparedRequest) -> Reply:
         wanted = int(seen.path.rsplit("/", 1)[1])
@@ -211,9 +212,11 @@ def test_a_failing_logout_after_success_is_only_logged(
 
 
 def test_wrong_password_is_login_failed_and_no_logout_is_sent(fake: FakeServiceTrade, sleeps: list[float]) -> None:
-    with pytest.raises(LoginFailed) as caught:
-        with make_client(fake, sleeps, credentials=Password("clerk@example.com", "wrong")):
-            pass
+    with (
+        pytest.raises(LoginFailed) as caught,
+        make_client(fake, sleeps, credentials=Password("clerk@example.com", "wrong")),
+    ):
+        pass
     assert str(caught.value) == (
         "ServiceTrade refused the username or password. Sign in again (ribbon: Sign in; command line: "
         "stac-xl login), or correct STAC_USERNAME and STAC_PASSWORD if you set them."
@@ -249,9 +252,11 @@ def test_bearer_token_is_sent_and_no_login_or_logout_happens(fake: FakeServiceTr
 
 def test_a_refused_token_is_login_failed_without_retry(fake: FakeServiceTrade, sleeps: list[float]) -> None:
     fake.token = "the-real-one"
-    with pytest.raises(LoginFailed, match=r"refused the access token \(HTTP 401\) for GET /invoice"):
-        with make_client(fake, sleeps, credentials=Token("expired")) as client:
-            client.list_invoices()
+    with (
+        pytest.raises(LoginFailed, match=r"refused the access token \(HTTP 401\) for GET /invoice"),
+        make_client(fake, sleeps, credentials=Token("expired")) as client,
+    ):
+        client.list_invoices()
     assert len(fake.seen) == 1 and sleeps == []
 
 
@@ -400,9 +405,11 @@ def test_retry_after_may_be_an_http_date() -> None:
 
 def test_429_storm_is_server_error_saying_slow_down(fake: FakeServiceTrade, sleeps: list[float]) -> None:
     fake.faults[("GET", "/invoice")] = [reply(429, {"Retry-After": "1"})] * 5
-    with pytest.raises(ServerError, match=r"kept asking to slow down \(HTTP 429\) on GET /invoice after 5 tries"):
-        with make_client(fake, sleeps) as client:
-            client.list_invoices()
+    with (
+        pytest.raises(ServerError, match=r"kept asking to slow down \(HTTP 429\) on GET /invoice after 5 tries"),
+        make_client(fake, sleeps) as client,
+    ):
+        client.list_invoices()
     assert sleeps == [1.0] * 4
 
 
@@ -439,9 +446,11 @@ def test_a_truncated_body_once_is_just_retried(fake: FakeServiceTrade, sleeps: l
 
 def test_json_without_the_expected_keys_is_bad_response(fake: FakeServiceTrade, sleeps: list[float]) -> None:
     fake.faults[("GET", "/invoice")] = [json_reply(200, {"data": {"jobs": []}})] * 2
-    with pytest.raises(BadResponse, match=r"\(no data.invoices list\) after 2 tries"):
-        with make_client(fake, sleeps, retry=RetryPolicy(attempts=2)) as client:
-            client.list_invoices()
+    with (
+        pytest.raises(BadResponse, match=r"\(no data.invoices list\) after 2 tries"),
+        make_client(fake, sleeps, retry=RetryPolicy(attempts=2)) as client,
+    ):
+        client.list_invoices()
 
 
 def test_401_logs_in_again_once_then_succeeds(fake: FakeServiceTrade, sleeps: list[float]) -> None:
@@ -505,9 +514,11 @@ def test_a_401_for_a_session_already_replaced_does_not_use_up_the_relogin(
 
 def test_403_on_a_data_call_is_access_denied(fake: FakeServiceTrade, sleeps: list[float]) -> None:
     fake.faults[("GET", "/company")] = [json_reply(403, {"messages": {"error": ["Permission denied"]}, "data": None})]
-    with pytest.raises(AccessDenied, match=r"refused GET /company for this user \(HTTP 403: Permission denied\)"):
-        with make_client(fake, sleeps) as client:
-            client.list_companies()
+    with (
+        pytest.raises(AccessDenied, match=r"refused GET /company for this user \(HTTP 403: Permission denied\)"),
+        make_client(fake, sleeps) as client,
+    ):
+        client.list_companies()
     assert sleeps == []
 
 
@@ -623,3 +634,97 @@ def test_the_password_never_appears_in_messages_logs_or_reprs(
     texts += [repr(Password("u", SECRET)), str(Password("u", SECRET)), repr(client.__dict__)]
     assert caplog.records and all(SECRET not in text for text in texts)
     assert repr(Token(SECRET)) == "Token('***')"
+
+
+# -- a server that lies, stalls or echoes secrets ----------------------------------------------
+
+
+def listing(key: str, records: list[dict[str, Any]], total_pages: int, total_count: int | None) -> Reply:
+    """One page of a listing that says whatever it is told to."""
+    data: dict[str, Any] = {key: records, "page": 1, "totalPages": total_pages}
+    if total_count is not None:
+        data["totalCount"] = total_count
+    return json_reply(200, {"data": data, "messages": {}})
+
+
+@pytest.mark.parametrize(
+    ("pages", "count", "said"),
+    [
+        (10**6, 5, "1,000,000 pages for 5 records"),
+        (10**6, None, "1,000,000 pages, more than the 500 stac_xl reads in one go"),
+        (1, 4001, "1 page for 4,001 records"),
+    ],
+    ids=["count-says-otherwise", "beyond-the-ceiling", "too-few-pages"],
+)
+def test_a_page_count_that_does_not_add_up_is_refused_after_page_one(
+    fake: FakeServiceTrade, sleeps: list[float], pages: int, count: int | None, said: str
+) -> None:
+    fake.faults[("GET", "/invoice")] = [listing("invoices", fake.invoices, pages, count)]
+    with pytest.raises(BadResponse) as caught, make_client(fake, sleeps) as client:
+        client.list_invoices()
+    assert str(caught.value) == (
+        f"ServiceTrade's listing of GET /invoice does not add up ({said}); stac_xl stopped rather than ask "
+        "for every page. Try again later, or fetch a shorter date range."
+    )
+    assert len(fake.calls("GET", "/invoice")) == 1
+
+
+def test_a_server_that_pages_smaller_than_asked_is_read_to_the_end(sleeps: list[float]) -> None:
+    fake = FakeServiceTrade([invoice(n) for n in range(1, 8)], page_size=3)  # it ignores limit=2000
+    with make_client(fake, sleeps) as client:
+        assert [i["id"] for i in client.list_invoices()] == [700000 + n for n in range(1, 8)]
+    assert len(fake.calls("GET", "/invoice")) == 3
+
+
+def test_the_time_limit_stops_the_back_off_before_it_would_overrun(fake: FakeServiceTrade) -> None:
+    clock = VirtualClock()
+    fake.faults[("GET", "/invoice")] = [reply(503)] * 5
+    client = ServiceTradeClient(BASE, Password("clerk@example.com", SECRET), session=session_with_handler(fake.handler),
+                                clock=clock, time_limit=TimeLimit(3.0, "Fetch time limit (minutes)"))
+    with pytest.raises(ConnectionFailed) as caught, client:
+        client.list_invoices()
+    assert str(caught.value) == (
+        "ServiceTrade did not finish within 3 seconds, the Fetch time limit (minutes) on the Settings sheet; "
+        "stac_xl stopped at GET /invoice. Try again later, or raise the Fetch time limit (minutes)."
+    )
+    assert clock.sleeps == [0.5, 1.0]  # the next wait (2 s) would end past the limit: not slept
+    assert fake.calls("DELETE", "/auth"), "signing out happens even after the limit"
+
+
+def test_each_request_waits_at_most_the_time_left(fake: FakeServiceTrade) -> None:
+    clock = VirtualClock()
+    client = ServiceTradeClient(BASE, Password("clerk@example.com", SECRET), session=session_with_handler(fake.handler),
+                                clock=clock, timeout=30.0, time_limit=TimeLimit(60.0, "Fetch time limit (minutes)"))
+    with client:
+        clock.advance(50.0)
+        client.get_invoice(700001)
+    timeouts = [c.timeout for c in adapter_of(client._session).calls]
+    assert timeouts == [30.0, 10.0, 30.0]  # sign in, the late request, sign out (not time-limited)
+
+
+def test_the_retry_budget_is_shared_by_every_request_of_a_client(fake: FakeServiceTrade, sleeps: list[float]) -> None:
+    fake.faults[("GET", "/invoice/700001")] = [reply(503)] * 2
+    fake.faults[("GET", "/invoice/700002")] = [reply(503)] * 10
+    with make_client(fake, sleeps, retry=RetryPolicy(attempts=10, budget=3)) as client:
+        assert client.get_invoice(700001)["id"] == 700001  # spends two of the three retries
+        with pytest.raises(ServerError, match=r"\(HTTP 503\) to GET /invoice/700002 after 2 tries"):
+            client.get_invoice(700002)
+    assert len(fake.calls("GET", "/invoice/700002")) == 2 and sleeps == [0.5, 1.0, 0.5]
+
+
+def test_the_servers_error_text_loses_cookies_and_tokens_and_keeps_one_sentence(
+    fake: FakeServiceTrade, sleeps: list[float]
+) -> None:
+    echo = (
+        "Bad request for session PHPSESSID=sess-1; path=/ (Cookie: PHPSESSID=sess-1) with token "
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08. Contact support. Bearer abc.def"
+    )
+    fake.faults[("GET", "/invoice/700001")] = [json_reply(400, {"messages": {"error": [echo]}, "data": None})]
+    with pytest.raises(ServiceTradeError) as caught, make_client(fake, sleeps) as client:
+        client.get_invoice(700001)
+    message = str(caught.value)
+    assert message == (
+        "ServiceTrade rejected GET /invoice/700001 (HTTP 400: Bad request for session [removed]; path=/ ([removed]) "
+        "with token [removed]). Check the values sent and try again."
+    )
+    assert "sess-1" not in message and "9f86d0" not in message and "Contact support" not in message

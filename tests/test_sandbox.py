@@ -21,6 +21,7 @@ import pytest
 import requests
 
 from stac_xl.sandbox import FaultConfig, Sandbox, SandboxData
+from stac_xl.sandbox.server import NO_FAULTS
 
 TODAY = date(2024, 3, 15)  # DST began in New York on 2024-03-10: inside the 30-day window
 TZ = ZoneInfo("America/New_York")
@@ -53,7 +54,7 @@ def fetch_all(s: requests.Session, base: str, **params: Any) -> list[dict[str, A
 
 
 @contextmanager
-def running(data: SandboxData, faults: FaultConfig = FaultConfig(), **kwargs: str) -> Iterator[Sandbox]:
+def running(data: SandboxData, faults: FaultConfig = NO_FAULTS, **kwargs: str) -> Iterator[Sandbox]:
     with Sandbox(data, faults, **kwargs) as sb:
         sb.start()
         yield sb
@@ -139,7 +140,7 @@ def test_dates_are_local_days_in_the_last_30(big: SandboxData) -> None:
 def test_start_stop_and_context_manager(small: SandboxData) -> None:
     sb = Sandbox(small)
     with pytest.raises(RuntimeError):
-        sb.base_url
+        _ = sb.base_url
     with sb:
         url = sb.start(0)
         assert sb.start(0) == url == sb.base_url
@@ -372,6 +373,29 @@ def test_malformed_body_is_not_json(small: SandboxData) -> None:
             json.loads(put.content.decode("utf-8"))
         assert target["status"] == "ok"  # a cut-short write is not applied
         assert sb.stats["malformed"] == 2
+
+
+def test_claim_total_pages_lies_about_the_pages_but_not_the_count(small: SandboxData) -> None:
+    with running(small, FaultConfig(claim_total_pages=10**6)) as sb:
+        data = login(sb.base_url).get(f"{sb.base_url}/invoice", params={"limit": 2000}).json()["data"]
+        assert data["totalPages"] == 10**6 and data["totalCount"] == len(small.invoices) == len(data["invoices"])
+
+
+def test_never_answer_keeps_data_requests_silent_but_lets_sign_in_work(small: SandboxData) -> None:
+    with running(small, FaultConfig(never_answer=True)) as sb:
+        s = login(sb.base_url)  # /auth still answers
+        with pytest.raises(requests.ReadTimeout):
+            s.get(f"{sb.base_url}/invoice", timeout=0.2)
+        assert sb.stats["silent"] == 1
+
+
+def test_silent_after_headers_sends_the_status_then_nothing(small: SandboxData) -> None:
+    with running(small, FaultConfig(silent_after_headers=True)) as sb:
+        s = login(sb.base_url)
+        r = s.get(f"{sb.base_url}/invoice", timeout=0.2, stream=True)
+        assert r.status_code == 200 and r.headers["Content-Length"] == "1000"
+        with pytest.raises(requests.ConnectionError):  # requests' name for a time-out mid-body
+            _ = r.content  # reading the body is the point
 
 
 def test_fault_config_refuses_nonsense() -> None:

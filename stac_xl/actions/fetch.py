@@ -18,10 +18,10 @@ from stac_xl.book.log import append_log
 from stac_xl.book.port import WorkbookPort
 from stac_xl.servicetrade.credentials import Password, Token
 from stac_xl.servicetrade.daterange import DateRange
-from stac_xl.settings import Settings, read_settings
+from stac_xl.settings import FETCH_TIME_LIMIT, Settings, read_settings
 
 if TYPE_CHECKING:
-    from stac_xl.servicetrade.client import HttpSession
+    from stac_xl.servicetrade.client import HttpSession, ServiceTradeClient
     from stac_xl.servicetrade.clock import Clock
 
 
@@ -59,14 +59,16 @@ def fetch_invoices(
     env: Mapping[str, str] | None = None,
     now: datetime | None = None,
     clock: Clock | None = None,
+    timeout: float | None = None,
 ) -> FetchResult:
     """Fetch invoices created ``first``..``last`` (company time zone) into *Invoices*.
 
     Without dates: the last *Days to fetch* days up to today, as the ribbon does. ``clock``
-    is what the client waits on between retries (the computer's clock unless a test injects one)."""
+    is what the client waits on between retries and measures the *Fetch time limit* on (the
+    computer's clock unless a test injects one); ``timeout`` is each request's socket time-out
+    in seconds (the client's default unless given)."""
     # Imported here: every ribbon click starts a fresh Python, keep start-up light.
     from stac_xl.invoices.flatten import invoices_to_table
-    from stac_xl.servicetrade.client import ServiceTradeClient
     from stac_xl.servicetrade.models import parse_invoices
 
     settings = read_settings(book.read_grid(layout.SETTINGS))
@@ -76,7 +78,7 @@ def fetch_invoices(
     date_range = DateRange(first, last, settings.tz)
     url = resolve_base_url(base_url, settings, env)
     book.status(f"Fetching '{settings.invoice_status}' invoices created {date_range} from ServiceTrade…")
-    with ServiceTradeClient(url, credentials, session=session, concurrency=settings.concurrency, clock=clock) as client:
+    with _client(url, credentials, settings, session=session, clock=clock, timeout=timeout) as client:
         raw = client.list_invoices(
             statuses=settings.statuses,
             created_after=date_range.created_after,
@@ -92,3 +94,16 @@ def fetch_invoices(
     book.save()
     book.status(result.summary())
     return result
+
+
+def _client(
+    url: str, credentials: Password | Token, settings: Settings, *,
+    session: HttpSession | None, clock: Clock | None, timeout: float | None,
+) -> ServiceTradeClient:
+    """The ServiceTrade client for one fetch: the book's concurrency and time limit."""
+    from stac_xl.servicetrade.client import DEFAULT_TIMEOUT, ServiceTradeClient
+    from stac_xl.servicetrade.clock import TimeLimit
+
+    limit = TimeLimit(settings.fetch_time_limit * 60.0, FETCH_TIME_LIMIT.name)
+    return ServiceTradeClient(url, credentials, session=session, concurrency=settings.concurrency, clock=clock,
+                              time_limit=limit, timeout=timeout or DEFAULT_TIMEOUT)

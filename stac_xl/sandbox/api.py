@@ -214,7 +214,7 @@ class SandboxApi:
         found = self.store.select(keep, key=filter_key)
         chunk = found[(page - 1) * limit: page * limit]
         parts = [self.store.encoded(inv, with_items=self.faults.items_in_list) for inv in chunk]
-        total_pages = -(-len(found) // limit)
+        total_pages = self.faults.claim_total_pages or -(-len(found) // limit)
         tail = encode({"page": page, "totalPages": total_pages, "totalCount": len(found)})
         body_bytes = b'{"data":{"invoices":[' + b",".join(parts) + b"]," + tail[1:] + b',"messages":{}}'
         return Reply(200, body_bytes)

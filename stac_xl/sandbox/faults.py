@@ -1,4 +1,5 @@
-"""Switchable faults for the sandbox: slow answers, 503s, 429s, lost sessions, broken JSON.
+"""Switchable faults for the sandbox: slow answers, 503s, 429s, lost sessions, broken JSON,
+a lying page count, and answers that never come or stop after the headers.
 
 Decisions are made in request-arrival order under one lock, from one seeded RNG that is
 drawn the same number of times for every request, so a given seed and request order
@@ -26,6 +27,12 @@ class FaultConfig:
     - ``malformed_rate``: share answered 200 with a truncated, unparseable JSON body.
     - ``items_in_list``: False makes ``GET /invoice`` omit ``items``; clients must then
       ``GET /invoice/{id}``.
+    - ``claim_total_pages``: every invoice listing says it has this many pages, whatever
+      the truth (0 = the truth); ``totalCount`` stays true.
+    - ``never_answer``: requests outside ``/auth`` get no answer at all; the connection
+      stays open, silent, until the sandbox stops.
+    - ``silent_after_headers``: requests outside ``/auth`` get a status line and headers
+      promising a body, then silence until the sandbox stops.
     - ``seed``: seeds the fault RNG (independent of the data seed).
     """
 
@@ -36,15 +43,23 @@ class FaultConfig:
     expire_session_every: int = 0
     malformed_rate: float = 0.0
     items_in_list: bool = True
+    claim_total_pages: int = 0
+    never_answer: bool = False
+    silent_after_headers: bool = False
     seed: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("latency_ms", "rate_limit_every", "retry_after_s", "expire_session_every"):
+        for name in ("latency_ms", "rate_limit_every", "retry_after_s", "expire_session_every", "claim_total_pages"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be 0 or more, not {getattr(self, name)}")
         for name in ("error_rate", "malformed_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, not {getattr(self, name)}")
+
+    @property
+    def silent(self) -> bool:
+        """Whether requests outside ``/auth`` are left without a (full) answer."""
+        return self.never_answer or self.silent_after_headers
 
 
 class Fault(str, Enum):

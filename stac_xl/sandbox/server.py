@@ -37,6 +37,7 @@ class _Server(ThreadingHTTPServer):
         self.api = api
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
+        self.stopping = threading.Event()  # releases handlers kept silent by a fault
         super().__init__((HOST, port), _Handler)
 
     def process_request(  # type: ignore[override]
@@ -89,12 +90,28 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(length) if length else b""
         split = urlsplit(self.path)
+        if self.server.api.faults.silent and not split.path.rstrip("/").endswith("/auth"):
+            self._stay_silent()
+            return
         query = parse_qs(split.query, keep_blank_values=True)
         try:
             reply = self.server.api.handle(self.command, split.path, query, self.headers, body)
         except Exception:  # a sandbox bug must look like a server error, not a dropped socket
             reply = fail(500, "Internal error in the sandbox")
         self._send(reply)
+
+    def _stay_silent(self) -> None:
+        """Never answer, or answer only the headers, until the sandbox stops."""
+        faults, stats = self.server.api.faults, self.server.api.stats
+        stats.bump("total", "silent")
+        if faults.silent_after_headers:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.flush()
+        self.server.stopping.wait()
+        self.close_connection = True
 
     def _send(self, reply: Reply) -> None:
         self.send_response(reply.status)
@@ -160,6 +177,7 @@ class Sandbox:
         server, thread = self._server, self._thread
         if server is None:
             return
+        server.stopping.set()
         server.shutdown()
         server.server_close()
         server.cut_connections()

@@ -4,15 +4,18 @@
         invoices = st.list_invoices(statuses=["ok"], created_after=start)
 
 Session login (``POST /auth`` → cookie ``PHPSESSID``, ``DELETE /auth`` on exit) or a bearer
-token; paging with ``limit=2000`` and concurrent pages; a timeout on every call; retries with
-exponential back-off on network errors, 5xx and malformed bodies; ``Retry-After`` on 429; one
-re-login on 401. Every failure leaves as one of ``stac_xl.errors`` (sentences in
-``stac_xl.servicetrade.failures``). Tests inject a ``requests.Session`` with a handler transport.
+token; paging with ``limit=2000`` and concurrent pages, the page count checked against the
+record count and a ceiling; a timeout on every call and an optional time limit for the whole
+client; retries with exponential back-off on network errors, 5xx and malformed bodies (a total
+budget too); ``Retry-After`` on 429; one re-login on 401 for all requests in flight. Every
+failure leaves as one of ``stac_xl.errors`` (sentences in ``stac_xl.servicetrade.failures``).
+Tests inject a ``requests.Session`` with a handler transport, and a clock.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
@@ -24,8 +27,9 @@ from requests.adapters import HTTPAdapter
 
 from stac_xl import __version__
 from stac_xl.errors import ConfigError
-from stac_xl.servicetrade.clock import Clock, SystemClock
+from stac_xl.servicetrade.clock import Clock, SystemClock, TimeLimit
 from stac_xl.servicetrade.credentials import Password, Token
+from stac_xl.servicetrade.failures import pages_do_not_add_up
 from stac_xl.servicetrade.request import Exchange
 from stac_xl.servicetrade.retry import RetryPolicy
 
@@ -36,7 +40,10 @@ log = logging.getLogger("stac_xl.servicetrade.client")
 HttpSession = requests.Session
 
 PAGE_LIMIT = 2000
+# 1,000,000 invoices: beyond any day's (or year's) invoices, short of a server's lie of 10**6 pages
+MAX_PAGES = 500
 DEFAULT_RETRY = RetryPolicy()
+DEFAULT_TIMEOUT = 30.0  # seconds per request
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 T = TypeVar("T")
@@ -85,10 +92,11 @@ class ServiceTradeClient:
         credentials: Password | Token,
         *,
         session: requests.Session | None = None,
-        timeout: float = 30.0,
+        timeout: float = DEFAULT_TIMEOUT,
         retry: RetryPolicy = DEFAULT_RETRY,
         concurrency: int = 4,
         clock: Clock | None = None,
+        time_limit: TimeLimit | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -103,7 +111,7 @@ class ServiceTradeClient:
         self._concurrency = concurrency
         self._exchange = Exchange(
             self._session, self.base_url, credentials, timeout=timeout, retry=retry,
-            clock=clock or SystemClock(), in_flight=concurrency,
+            clock=clock or SystemClock(), time_limit=time_limit, in_flight=concurrency,
         )
 
     @property
@@ -220,7 +228,7 @@ class ServiceTradeClient:
             return data
 
         first = fetch(1)
-        total = max(1, first["totalPages"])
+        total = _page_count(path, key, first)
         report = _throttled(progress, f"Fetched page {{n}} of {{total}} ({key})", total)
         report(1)
         rest = self._map_ordered(fetch, range(2, total + 1), lambda n: report(n + 1))
@@ -280,6 +288,24 @@ def _page_of(key: str) -> Callable[[Any], str | None]:
         return None
 
     return check
+
+
+def _page_count(path: str, key: str, first: dict[str, Any]) -> int:
+    """How many pages to ask for, from page 1's ``totalPages``, checked against its
+    ``totalCount`` (when sent) and :data:`MAX_PAGES`; a count that does not add up is refused."""
+    pages: int = first["totalPages"]
+    count, size = first.get("totalCount"), len(first[key])
+    if not isinstance(count, int) or isinstance(count, bool):
+        count = None  # ServiceTrade's docs show only totalPages
+    # A server may cap the page size below our limit: page 1 shows the size it uses.
+    page_size = size if pages > 1 else PAGE_LIMIT
+    if count is not None:
+        expected = math.ceil(count / page_size) if page_size else (0 if count == 0 else -1)
+        if max(1, pages) != max(1, expected):
+            raise pages_do_not_add_up(path, pages, count, MAX_PAGES)
+    if pages > MAX_PAGES or pages < 0:
+        raise pages_do_not_add_up(path, pages, None, MAX_PAGES)
+    return max(1, pages)
 
 
 def _throttled(progress: Callable[[str], None] | None, template: str, total: int) -> Callable[[int], None]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 from typing import Protocol
 
 
@@ -64,3 +65,23 @@ class VirtualClock:
         """Let ``seconds`` pass without a recorded sleep (work that takes time)."""
         with self._lock:
             self._now += max(0.0, seconds)
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    """How long a whole job (a fetch) may take, and the setting the clerk changes it with."""
+
+    seconds: float
+    setting: str  # the setting's name, for the sentence when the limit runs out
+
+    def __post_init__(self) -> None:
+        if self.seconds <= 0:
+            raise ValueError("a time limit must be positive")
+
+    @property
+    def spoken(self) -> str:
+        """``5 minutes``, ``1 minute``, ``90 seconds``."""
+        minutes = self.seconds / 60
+        if minutes >= 1 and minutes == int(minutes):
+            return f"{int(minutes)} minute{'s' if minutes != 1 else ''}"
+        return f"{self.seconds:g} seconds"

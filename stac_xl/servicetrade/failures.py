@@ -3,16 +3,22 @@
 The client decides *what* happened (retry, give up, log in again); this module turns it into
 the project's exception with a sentence that names the method and path and says what to do.
 Inputs are only the method, the path (never the query string), the status code, the server's
-own error text and ``x-request-id`` — never request bodies, headers, cookies or tokens.
+own error text and ``x-request-id`` — never request bodies, headers, cookies or tokens. The
+server's text is shown only after anything cookie- or token-like is taken out of it (a server
+may echo the session cookie), and only its first sentence.
 """
 
 from __future__ import annotations
 
 import re
 import socket
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
+import orjson
 import requests
+from urllib3.exceptions import ReadTimeoutError
 
 from stac_xl.errors import (
     AccessDenied,
@@ -22,17 +28,34 @@ from stac_xl.errors import (
     ServerError,
     ServiceTradeError,
 )
+from stac_xl.servicetrade.clock import TimeLimit
 
 _MAX_SERVER_TEXT = 200
+_REMOVED = "[removed]"
+# What a secret looks like in a server's error text: a named credential with its value
+# (PHPSESSID=…, Cookie: …, Bearer …, "authToken": "…", password=…), a JWT, or a long run of
+# letters and digits with no spaces (session ids, hex or base64 tokens).
+_SECRET_LIKE = re.compile(
+    r"""(?ix)
+    (?:set-)?cookie\s*[:=]\s*[^\s;,()"']+(?:\s*;\s*[^\s;,()"']+)*
+    | \b(?:phpsessid|session(?:[_-]?id)?|sid|auth[_-]?token|access[_-]?token|refresh[_-]?token|token
+          |api[_-]?key|password|passwd|secret)\b["']?\s*[:=]\s*["']?[^\s"',;()]+
+    | \bbearer\s+[^\s"',;()]+
+    | \beyJ[\w-]+\.[\w-]+\.[\w-]*
+    | (?<![\w/.-])(?=[\w+/=-]*\d)(?=[\w+/=-]*[a-z])[\w+/=-]{20,}
+    """
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 _SIGN_IN_AGAIN = (
     "Sign in again (ribbon: Sign in; command line: stac-xl login), "
     "or correct STAC_USERNAME and STAC_PASSWORD if you set them."
 )
 
 
-def request_id(response: requests.Response) -> str | None:
-    """The server's ``x-request-id``, trimmed to something safe to print."""
-    value = response.headers.get("x-request-id", "").strip()
+def request_id(headers: Mapping[str, str]) -> str | None:
+    """The server's ``x-request-id`` (``headers`` looked up without regard to case), trimmed to
+    something safe to print."""
+    value = (headers.get("x-request-id") or "").strip()
     return re.sub(r"[^\w.:/+=-]", "", value)[:100] or None
 
 
@@ -46,10 +69,11 @@ def tries(n: int) -> str:
     return f"{n} try" if n == 1 else f"{n} tries"
 
 
-def server_text(response: requests.Response) -> str | None:
-    """ServiceTrade's own error text (``messages.error``), shortened; None if there is none."""
+def server_text(body: bytes) -> str | None:
+    """ServiceTrade's own error text (``messages.error``), without anything secret-like, cut to
+    its first sentence; None if there is none."""
     try:
-        payload = response.json()
+        payload = orjson.loads(body)
     except ValueError:
         return None
     messages: Any = payload.get("messages") if isinstance(payload, dict) else None
@@ -60,9 +84,20 @@ def server_text(response: requests.Response) -> str | None:
     if not isinstance(errors, list):
         return None
     text = "; ".join(" ".join(str(e).split()) for e in errors if isinstance(e, (str, int, float)))
+    return first_sentence(without_secrets(text)) or None
+
+
+def without_secrets(text: str) -> str:
+    """``text`` with every cookie-, token- or password-like part replaced by ``[removed]``."""
+    return _SECRET_LIKE.sub(_REMOVED, text)
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of ``text`` without its full stop, at most 200 characters."""
+    text = _SENTENCE_END.split(text.strip(), maxsplit=1)[0].rstrip(".")
     if len(text) > _MAX_SERVER_TEXT:
         text = text[: _MAX_SERVER_TEXT - 1] + "…"
-    return text or None
+    return text
 
 
 def describe_network_error(exc: requests.RequestException, timeout: float) -> str:
@@ -79,6 +114,9 @@ def describe_network_error(exc: requests.RequestException, timeout: float) -> st
     if isinstance(exc, requests.exceptions.ProxyError):
         return "the proxy server refused the connection"
     causes = list(_causes(exc))
+    if any(isinstance(c, ReadTimeoutError) for c in causes):
+        # requests reports a time-out while reading the body as a connection error.
+        return f"the answer started but then nothing came for {timeout:g} s"
     if any(isinstance(c, socket.gaierror) or type(c).__name__ == "NameResolutionError" for c in causes):
         return "the server name could not be found"
     if any(isinstance(c, ConnectionRefusedError) for c in causes):
@@ -161,10 +199,10 @@ def session_lost(method: str, path: str, rid: str | None) -> ServiceTradeError:
     return ServiceTradeError(with_request_id(text, rid), status=401, request_id=rid)
 
 
-def refused(method: str, path: str, response: requests.Response) -> ServiceTradeError:
+def refused(method: str, path: str, status: int, headers: Mapping[str, str], body: bytes) -> ServiceTradeError:
     """A final answer that is not success and not worth retrying (403, 404, 400, 409…)."""
-    status, rid = response.status_code, request_id(response)
-    said = server_text(response)
+    rid = request_id(headers)
+    said = server_text(body)
     detail = f"HTTP {status}: {said}" if said else f"HTTP {status}"
     if status == 403:
         text = (
@@ -177,3 +215,41 @@ def refused(method: str, path: str, response: requests.Response) -> ServiceTrade
     else:
         text = f"ServiceTrade rejected {method} {path} ({detail}). Check the values sent and try again."
     return ServiceTradeError(with_request_id(text, rid), status=status, request_id=rid)
+
+
+def out_of_time(method: str, path: str, limit: TimeLimit) -> ConnectionFailed:
+    """The whole job's time limit ran out; ``method`` and ``path`` are where it stopped."""
+    return ConnectionFailed(
+        f"ServiceTrade did not finish within {limit.spoken}, the {limit.setting} on the Settings sheet; "
+        f"stac_xl stopped at {method} {path}. Try again later, or raise the {limit.setting}."
+    )
+
+
+def too_large(method: str, path: str, limit_mb: int) -> BadResponse:
+    """A body beyond what any real page is: read no further."""
+    return BadResponse(
+        f"ServiceTrade sent more than {limit_mb} MB for {method} {path}, far more than a page of records; "
+        "stac_xl stopped reading. Check the Base URL on the Settings sheet."
+    )
+
+
+def pages_do_not_add_up(path: str, pages: int, count: int | None, ceiling: int) -> BadResponse:
+    """A listing whose page count is a lie (10**6 pages for 3,000 records) or beyond any real one."""
+    if count is None:
+        said = f"{pages:,} pages, more than the {ceiling:,} stac_xl reads in one go"
+    else:
+        said = f"{pages:,} page{'s' if pages != 1 else ''} for {count:,} records"
+    return BadResponse(
+        f"ServiceTrade's listing of GET {path} does not add up ({said}); stac_xl stopped rather than ask "
+        "for every page. Try again later, or fetch a shorter date range."
+    )
+
+
+def redirected(method: str, path: str, status: int, location: str | None) -> ServiceTradeError:
+    """A redirect stac_xl does not follow: any for /auth, another host for anything."""
+    target = urlsplit(location or "").hostname or "another address"
+    return ServiceTradeError(
+        f"ServiceTrade answered {method} {path} with a redirect (HTTP {status}) to {target}, which stac_xl "
+        "does not follow so your sign-in goes nowhere else. Check the Base URL on the Settings sheet.",
+        status=status,
+    )

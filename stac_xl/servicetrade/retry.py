@@ -15,7 +15,9 @@ from email.utils import parsedate_to_datetime
 class RetryPolicy:
     """Retry budget and back-off for one ServiceTrade request.
 
-    ``attempts`` counts every try, the first included. Between tries the client waits
+    ``attempts`` counts every try, the first included; ``budget`` is how many retries all the
+    requests of one client may spend together, so a server failing now and then on every
+    page of a long listing cannot keep a fetch going for ever. Between tries the client waits
     ``backoff * 2**(n-1)`` seconds after the n-th failed try, never more than ``max_backoff``.
     A 429's ``Retry-After`` replaces the back-off but is capped at ``max_retry_after`` so a
     misbehaving proxy cannot park a clerk's Excel for an hour.
@@ -25,10 +27,13 @@ class RetryPolicy:
     backoff: float = 0.5
     max_backoff: float = 8.0
     max_retry_after: float = 60.0
+    budget: int = 100
 
     def __post_init__(self) -> None:
         if self.attempts < 1:
             raise ValueError("RetryPolicy.attempts must be at least 1")
+        if self.budget < 0:
+            raise ValueError("RetryPolicy.budget must not be negative")
         if self.backoff < 0 or self.max_backoff < 0 or self.max_retry_after < 0:
             raise ValueError("RetryPolicy delays must not be negative")
 
