@@ -101,3 +101,18 @@ def test_newline_option_is_respected(key: str, newline: str, expected: bytes) ->
     lines = data.split(b"\n")[:-1]
     assert data.endswith(b"\n") and lines
     assert all(line.endswith(b"\r") == (expected == b"\r\n") for line in lines)
+
+
+@pytest.mark.parametrize("key", writer_keys())
+def test_declares_its_settings_rows_with_the_options_they_set(key: str) -> None:
+    cls = get_writer(key)
+    names = [row.name for row in cls.settings]
+    assert names[:2] == ["Encoding", "Line ending"] and len(names) == len(set(names))
+    assert all(row.option in cls.options_model.model_fields and row.note.strip() for row in cls.settings)
+    writer = cls({row.option: row.option_value("") for row in cls.settings if row.option_value("") is not None})
+    assert writer.settings_problem() is None  # the rows' own defaults always work together
+
+
+@pytest.mark.parametrize("key", writer_keys())
+def test_checks_a_record_list_into_problems(key: str) -> None:
+    assert get_writer(key)().check(SPECS, records()) == []  # no IIF transaction here: nothing to sum

@@ -54,8 +54,8 @@ def xero_records() -> list[OutputRecord]:
         head = [inv.customer_name, inv.email, inv.street, "", "", "", inv.city, inv.state, inv.postal_code, "USA",
                 inv.number, f"Job {inv.job}", inv.issued.strftime("%m/%d/%Y"), inv.due.strftime("%m/%d/%Y"), ""]
         for line in inv.lines:
-            records.append(OutputRecord("Line", head + [
-                line.item, line.description, str(line.quantity), money(line.price), "",
+            records.append(OutputRecord("Line", [
+                *head, line.item, line.description, str(line.quantity), money(line.price), "",
                 XERO_ACCOUNTS[line.account], "Tax Exempt", "", "", "", "", "", "USD", "",
             ]))
     return records

@@ -172,3 +172,10 @@ def test_transactions_summing_to_zero_count_the_tax_split() -> None:
     records[3].values[6] = "-40.00"
     assert [(str(p), p.record_index) for p in check_sums_to_zero(TAXED_SPECS, records)] == [
         ("Record 1, TRNS AMOUNT: the transaction does not balance: its TRNS and SPL amounts add up to 0.35, not 0.", 0)]
+
+
+def test_the_iif_writer_checks_its_transactions_for_preview_and_export() -> None:
+    records = taxed_records()
+    assert IifWriter().check(TAXED_SPECS, records) == []
+    records[3].values[6] = "-40.00"
+    assert IifWriter().check(TAXED_SPECS, records) == check_sums_to_zero(TAXED_SPECS, records) != []

@@ -10,7 +10,7 @@ for an IIF file, every transaction summing to zero).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from stac_xl.actions.profile_settings import InvoicePolicies, balance_check, invoice_policies, writer_for
@@ -26,7 +26,9 @@ from stac_xl.writers import Writer
 
 @dataclass
 class ExportProfile:
-    """Everything the workbook says about how to write the import file."""
+    """Everything the workbook says about how to write the import file, and the sheets it
+    was read from (``settings_grid`` among them, so an action that also hashes the Settings
+    rows reads the sheet once)."""
 
     settings: Settings
     writer: Writer
@@ -34,11 +36,13 @@ class ExportProfile:
     lookups_grid: list[list[Any]]
     policies: InvoicePolicies
     balance: BalanceCheck | None = None  # the Balance check setting, read
+    settings_grid: list[list[Any]] = field(default_factory=list)
 
 
 def load_profile(book: WorkbookPort) -> ExportProfile:
     """Read Settings (once), Mapping and Lookups; a bad setting is a ConfigError naming its row."""
-    settings = read_settings(book.read_grid(layout.SETTINGS))
+    settings_grid = book.read_grid(layout.SETTINGS)
+    settings = read_settings(settings_grid)
     return ExportProfile(
         settings=settings,
         writer=writer_for(settings),
@@ -46,6 +50,7 @@ def load_profile(book: WorkbookPort) -> ExportProfile:
         lookups_grid=book.read_grid(layout.LOOKUPS),
         policies=invoice_policies(settings),
         balance=balance_check(settings),
+        settings_grid=settings_grid,
     )
 
 
