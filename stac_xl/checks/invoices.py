@@ -55,8 +55,8 @@ def check_invoice_balance(invoices: Sequence[InvoiceRows], *, severity: Severity
 
 
 def _where(invoice: InvoiceRows, first_record: Mapping[str, int] | None) -> dict[str, Any]:
-    return dict(invoice_number=invoice.number, invoice_id=invoice.invoice_id,
-                record_index=(first_record or {}).get(invoice.invoice_id or ""))
+    return {"invoice_number": invoice.number, "invoice_id": invoice.invoice_id,
+            "record_index": (first_record or {}).get(invoice.invoice_id or "")}
 
 
 def check_duplicate_numbers(invoices: Sequence[InvoiceRows], *,
