@@ -16,8 +16,11 @@ from python_calamine import CalamineWorkbook
 
 from stac_xl.addin import DEFAULT_INTERPRETER_WIN, AddinBuildError, build, build_addin, check_addin, checks, sources
 from stac_xl.addin.libreoffice import libreoffice_available, libreoffice_modules, libreoffice_sheets
+from stac_xl.presets import preset_names
 
-ACTIONS = {"new_workbook", "sign_in", "fetch", "preview", "export", "load_preset", "help"}
+# Load preset is a menu: one button per shipped preset, "load_preset.<name>"
+ACTIONS = {"new_workbook", "sign_in", "fetch", "preview", "export", "help"} | {
+    f"load_preset.{name}" for name in preset_names()}
 EXPECTED_MODULES = [
     ("Dictionary", "VBAClassModule"),
     ("STAC", "VBAModule"),

@@ -4,7 +4,8 @@ byte for byte, and every failure a message box with the CLI's sentence."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -26,20 +27,26 @@ WORKBOOK = Path(__file__).resolve().parents[1] / "workbook"
 
 
 class ScriptedDialogs:
-    """The clerk, scripted: answers questions in order and remembers every message."""
+    """The clerk, scripted: answers in order (a list choice by its text, a sign-in as a
+    (username, password) pair) and remembers every message."""
 
-    def __init__(self, *answers: str | None) -> None:
+    def __init__(self, *answers: object) -> None:
         self.answers = list(answers)
         self.told: list[str] = []
+        self.offered: list[list[str]] = []
 
     def tell(self, message: str) -> None:
         self.told.append(message)
 
-    def ask(self, question: str, default: str = "") -> str | None:
-        return self.answers.pop(0)
+    def choose(self, question: str, options: Sequence[str]) -> int | None:
+        self.offered.append(list(options))
+        answer = self.answers.pop(0)
+        return None if answer is None else list(options).index(answer)
 
-    def ask_secret(self, question: str) -> str | None:
-        return self.answers.pop(0)
+    def credentials(self, message: str, username: str = "") -> tuple[str, str] | None:
+        answer = self.answers.pop(0)
+        assert answer is None or isinstance(answer, tuple)
+        return answer
 
 
 class MemoryKeyring(KeyringBackend):
@@ -85,8 +92,17 @@ def clicked_stac_book(engine: MemoryEngine) -> xw.Book:
 
 
 def test_every_button_in_the_ribbon_has_a_handler():
-    ids = set(re.findall(r'<button id="([a-z_]+)"', (WORKBOOK / "customUI.xml").read_text()))
+    ids = set(re.findall(r'<button id="([a-z_.0-9-]+)"', (WORKBOOK / "customUI.xml").read_text()))
     assert ids and ids <= set(ribbon.HANDLERS)
+
+
+def test_load_preset_lists_every_shipped_preset_by_its_title():
+    from stac_xl.presets import get_preset, preset_names
+
+    ui = ET.fromstring((WORKBOOK / "customUI.xml").read_bytes())
+    (menu,) = [el for el in ui.iter() if el.get("id") == "load_preset_menu"]
+    items = [(b.get("id"), b.get("label")) for b in menu]
+    assert items == [(f"load_preset.{n}", get_preset(n).title) for n in preset_names()]
 
 
 def test_an_unknown_button_is_a_message_not_a_crash(engine):
@@ -111,7 +127,7 @@ def test_fetch_preview_export_from_the_ribbon_equals_the_cli(engine, tmp_path, m
     with Sandbox(data) as sandbox:
         url = sandbox.start(0)
         book = clicked_stac_book(engine)
-        assert ribbon.run_action("load_preset", book, ScriptedDialogs("generic-xml"))
+        assert ribbon.run_action("load_preset.generic-xml", book, ScriptedDialogs())
         for name, value in (("Base URL", url), ("Days to fetch", "30"), ("Output folder", str(tmp_path / "ribbon"))):
             set_setting(book, name, value)
         for action in ("fetch", "preview", "export"):
@@ -120,6 +136,8 @@ def test_fetch_preview_export_from_the_ribbon_equals_the_cli(engine, tmp_path, m
             ui = ScriptedDialogs()
             assert ribbon.run_action(action, book, ui), ui.told
 
+        # a second clerk's PC: the ribbon's export is in the first one's ledger
+        monkeypatch.setenv("STAC_LEDGER", str(tmp_path / "cli-ledger.sqlite3"))
         cli_book = tmp_path / "cli.xlsx"
         assert main(["new", str(cli_book), "--preset", "generic-xml"]) == 0
         fb = FileWorkbook.open(cli_book)
@@ -150,7 +168,7 @@ def test_a_failure_is_one_message_box_with_the_cli_sentence(engine, monkeypatch,
 
 def test_sign_in_keeps_the_password_in_the_credential_store_only(engine, memory_keyring):
     book = clicked_stac_book(engine)
-    ui = ScriptedDialogs("clerk@example.com", "s3cret!")
+    ui = ScriptedDialogs(("clerk@example.com", "s3cret!"))
     assert ribbon.run_action("sign_in", book, ui)
     assert "s3cret!" in memory_keyring.store.values()
     assert all("s3cret!" not in str(v) for s in book.sheets for v in [s.used_range.value])

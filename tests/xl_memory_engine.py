@@ -10,7 +10,8 @@ Excel behaviour it imitates, because the live adapter depends on it: typed text 
 (a leading ``'`` stores the rest as text; ``=…`` becomes a formula; numeric text becomes a
 number) unless the cell's number format is ``@``; ints are stored as floats; formats,
 colours, fonts, widths, hidden columns and notes are recorded; multi-area addresses
-(``"A1,C3:C9"``) up to 255 characters.
+(``"A1,C3:C9"``) up to 255 characters. :meth:`MemoryEngine.refuse_next` makes one call
+fail, as Excel fails on a protected sheet or a lost connection.
 
 It is strict where COM is (raising :class:`ComError`): values COM refuses or changes
 (Decimal, NaN and infinity, aware datetimes, text over 32,767 characters, integers a
@@ -51,6 +52,7 @@ class MemoryEngine:
         self.apps = Apps(self)
         self.alerts: list[tuple[str, str | None]] = []  # (message, title) of each message box
         self.typed: list[str] = []  # what the clerk types into the next InputBoxes
+        self._refusals: dict[str, Exception] = {}
 
     @property
     def total_calls(self) -> int:
@@ -62,8 +64,16 @@ class MemoryEngine:
         self.calls.clear()
 
     def count(self, what: str) -> None:
-        """Record one call of kind ``what``."""
+        """Record one call of kind ``what``; raise if a refusal of that kind is waiting."""
         self.calls[what] += 1
+        refusal = self._refusals.pop(what, None)
+        if refusal is not None:
+            raise refusal
+
+    def refuse_next(self, what: str, error: Exception) -> None:
+        """Make the next call of kind ``what`` raise ``error``, as Excel does on a protected
+        sheet, a busy cell editor or a dropped COM connection."""
+        self._refusals[what] = error
 
     @staticmethod
     def clean_value_data(data: Any, datetime_builder: Any, empty_as: Any, number_builder: Any, err_to_str: Any) -> Any:

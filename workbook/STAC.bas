@@ -11,9 +11,13 @@ End Sub
 Public Sub RunAction(actionId As String)
     ' Also called through Application.Run by install.ps1's self-test and the smoke test.
     ' RunPython reads ActiveWorkbook.FullName and .Name, so it fails without an open workbook.
+    ' New workbook is the natural first click: give it an empty book, which Python lays out.
     If ActiveWorkbook Is Nothing Then
-        MsgBox "Open a workbook first.", vbInformation, "ServiceTrade"
-        Exit Sub
+        If actionId <> "new_workbook" Then
+            MsgBox "Open a workbook first, or click New workbook.", vbInformation, "ServiceTrade"
+            Exit Sub
+        End If
+        Workbooks.Add
     End If
     RunPython "import stac_xl.excel.ribbon; stac_xl.excel.ribbon.dispatch('" & actionId & "')"
 End Sub

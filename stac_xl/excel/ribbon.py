@@ -3,13 +3,17 @@
 Every button calls the add-in's one VBA Sub, which runs ``dispatch(<button id>)`` in a fresh
 Python. ``dispatch`` is the only place that asks xlwings for the clicked book; each handler
 takes that book and a :class:`ClerkDialogs` (message boxes and questions), so tests run the
-same handlers over an in-memory xlwings engine with scripted answers. Errors become one
-message box with the same sentence the CLI prints.
+same handlers over an in-memory xlwings engine with scripted answers. A button id may carry
+an argument after a dot: ``load_preset.quickbooks-iif`` is Load preset ▸ QuickBooks.
+
+Errors become one message box: a :class:`StacError` with the sentence the CLI prints;
+anything else (xlwings, COM, a bug) with one sentence pointing to the support log, where
+the traceback went.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -17,6 +21,8 @@ from stac_xl.errors import StacError
 
 if TYPE_CHECKING:
     import xlwings as xw
+
+    from stac_xl.book.live import LiveWorkbook
 
 TITLE = "ServiceTrade"
 HELP_TEXT = (
@@ -28,20 +34,26 @@ HELP_TEXT = (
     "ServiceTrade password in Windows Credential Manager, never in the workbook.\n"
     "The same actions exist on the command line: stac-xl --help."
 )
+SIGN_IN_MESSAGE = (
+    "Your ServiceTrade username and password. stac_xl keeps them in Windows Credential Manager, "
+    "never in the workbook."
+)
+# Read from the folder, not through stac_xl.presets, which is slow to import for every click.
+PRESET_FOLDER = Path(__file__).resolve().parents[1] / "presets"
 
 
 class ClerkDialogs(Protocol):
     """The few ways a handler talks to the clerk."""
 
     def tell(self, message: str) -> None: ...
-    def ask(self, question: str, default: str = "") -> str | None: ...
-    def ask_secret(self, question: str) -> str | None: ...
+    def choose(self, question: str, options: Sequence[str]) -> int | None: ...
+    def credentials(self, message: str, username: str = "") -> tuple[str, str] | None: ...
 
 
 Handler = Callable[["xw.Book", ClerkDialogs], str | None]
 
 
-def _live(book: xw.Book):
+def _live(book: xw.Book) -> LiveWorkbook:
     from stac_xl.book.live import LiveWorkbook
 
     return LiveWorkbook(book)
@@ -49,39 +61,58 @@ def _live(book: xw.Book):
 
 def _folder_of(book: xw.Book) -> Path:
     """The workbook's folder (exports go there unless Settings say otherwise)."""
-    full = Path(book.fullname)
-    if not full.parent or str(full.parent) in ("", "."):
-        from stac_xl.errors import ExportError
+    from xlwings import XlwingsError
 
+    from stac_xl.errors import ExportError
+
+    try:
+        full = Path(book.fullname)
+    except XlwingsError:  # OneDrive/SharePoint: xlwings found no local copy of the file
+        raise ExportError("This workbook is on OneDrive or SharePoint, so Export cannot write next to it: "
+                          "set Output folder on Settings to a folder on this PC.") from None
+    if not full.parent or str(full.parent) in ("", "."):
         raise ExportError("Save this workbook first (or set Output folder on Settings): Export writes next to it.")
     return full.parent
 
 
 def new_workbook(book: xw.Book, ui: ClerkDialogs) -> str:
-    """A new workbook laid out as a STAC workbook (the clicked book is left alone)."""
+    """A STAC workbook laid out as ``stac-xl new`` makes it: in the clicked book if that is
+    an empty new one (Excel's Book1, or the one the add-in opened), else in a new book."""
     from stac_xl.book.layout import SHEET_ORDER, new_workbook_layout
 
-    new = book.app.books.add()
-    live = _live(new)
+    target = book if _is_blank(book) else book.app.books.add()
+    live = _live(target)
     for layout in new_workbook_layout():
-        live.write_grid(layout.name, layout.rows, clear=True)
-    for sheet in list(new.sheets):
+        live.lay_out(layout)
+    for sheet in list(target.sheets):
         if sheet.name not in SHEET_ORDER:
             sheet.delete()
+    target.sheets[0].activate()
     return "A new STAC workbook is ready. Next: Load preset, then Sign in and Fetch invoices."
+
+
+def _is_blank(book: xw.Book) -> bool:
+    """One sheet with nothing on it."""
+    sheets = book.sheets
+    if len(sheets) != 1:
+        return False
+    used = sheets[0].used_range
+    return bool(used.address == "$A$1" and used.value is None)
 
 
 def sign_in(book: xw.Book, ui: ClerkDialogs) -> str | None:
     """Ask for the ServiceTrade username and password and keep them in the credential store."""
-    from stac_xl.servicetrade.credentials import store_credentials
+    from stac_xl.servicetrade.credentials import Password, resolve_credentials, store_credentials
 
-    username = ui.ask("ServiceTrade username:")
-    if not username:
+    try:
+        saved = resolve_credentials(env={})
+    except StacError:
+        saved = None
+    answer = ui.credentials(SIGN_IN_MESSAGE, saved.username if isinstance(saved, Password) else "")
+    if answer is None:
         return None
-    password = ui.ask_secret(f"ServiceTrade password for {username}:")
-    if not password:
-        return None
-    store_credentials(username.strip(), password)
+    username, password = answer
+    store_credentials(username, password)
     return f"Signed in as {username.strip()}: the password is in Windows Credential Manager, not in this workbook."
 
 
@@ -112,16 +143,28 @@ def export(book: xw.Book, ui: ClerkDialogs) -> str:
 
 
 def load_preset(book: xw.Book, ui: ClerkDialogs) -> str | None:
-    """Ask which accounting system, then load its preset into Settings, Mapping, Lookups."""
-    from stac_xl.presets import load_preset as run_load
-    from stac_xl.presets import preset_names
+    """Offer the accounting systems in a numbered list, then load the one chosen."""
+    from stac_xl.presets import get_preset, preset_names
 
     names = preset_names()
-    answer = ui.ask("Which accounting system? Type one of:\n" + "\n".join(names), default=names[0])
-    if not answer:
-        return None
-    run_load(_live(book), answer.strip())
-    return f"Loaded the {answer.strip()} preset. Replace the sample rows on Lookups with your own."
+    index = ui.choose("Which accounting system is the import file for?", [get_preset(n).title for n in names])
+    return None if index is None else _load_named(book, names[index])
+
+
+def _load_named(book: xw.Book, name: str) -> str:
+    from stac_xl.presets import get_preset
+    from stac_xl.presets import load_preset as run_load
+
+    run_load(_live(book), name)
+    return f"Loaded the {get_preset(name).title} preset. Replace the sample rows on Lookups with your own."
+
+
+def _preset_loader(name: str) -> Handler:
+    def load(book: xw.Book, ui: ClerkDialogs) -> str:
+        return _load_named(book, name)
+
+    load.__doc__ = f"Load preset ▸ {name}: load that preset without asking."
+    return load
 
 
 def show_help(book: xw.Book, ui: ClerkDialogs) -> str:
@@ -143,7 +186,10 @@ HANDLERS: dict[str, Handler] = {
     "load_preset": load_preset,
     "help": show_help,
     "self_test": self_test,
+    **{f"load_preset.{path.stem}": _preset_loader(path.stem) for path in sorted(PRESET_FOLDER.glob("*.json"))},
 }
+LABELS = {"new_workbook": "New workbook", "sign_in": "Sign in", "fetch": "Fetch invoices", "preview": "Preview",
+          "export": "Export", "load_preset": "Load preset", "help": "Help", "self_test": "The self-test"}
 
 
 def run_action(action: str, book: xw.Book, ui: ClerkDialogs) -> bool:
@@ -160,9 +206,31 @@ def run_action(action: str, book: xw.Book, ui: ClerkDialogs) -> bool:
     except StacError as exc:
         ui.tell(_with_problems(exc))
         return False
+    except Exception as exc:  # xlwings, COM or our own bug: one sentence, the rest for support
+        ui.tell(unexpected_failure(action, exc))
+        return False
     if message:
         ui.tell(message)
     return True
+
+
+def unexpected_failure(action: str, exc: BaseException) -> str:
+    """The clerk's sentence for a failure that is not a :class:`StacError`; the traceback
+    goes to the support log."""
+    from stac_xl.excel.support_log import record_failure
+
+    label = LABELS.get(action.partition(".")[0], action)
+    log = record_failure(action, exc)
+    where = (f"the details are in {log} for whoever supports stac_xl" if log is not None
+             else "try again, and if it happens again run install.ps1 to repair stac_xl")
+    if _from_xlwings(exc):
+        return f"Excel refused a step of {label}; {where}."
+    return f"{label} stopped on a problem stac_xl did not expect; {where}."
+
+
+def _from_xlwings(exc: BaseException) -> bool:
+    module = type(exc).__module__
+    return module.startswith(("xlwings", "pywintypes")) or type(exc).__name__ == "com_error"
 
 
 def _with_problems(exc: StacError, limit: int = 15) -> str:
@@ -173,11 +241,20 @@ def _with_problems(exc: StacError, limit: int = 15) -> str:
     return str(exc) + "\n\n" + "\n".join(problems[:limit]) + more
 
 
-def dispatch(action: str) -> None:
-    """Entry point the add-in's VBA calls: find the clicked book, run the action."""
+def dispatch(action: str, dialogs: ClerkDialogs | None = None) -> None:
+    """Entry point the add-in's VBA calls: find the clicked book, run the action.
+
+    ``dialogs`` defaults to Excel's own boxes; a test passes scripted ones.
+    """
     import xlwings as xw
 
-    from stac_xl.excel.dialogs import ExcelDialogs
+    try:
+        book = xw.Book.caller()
+    except Exception as exc:
+        # No book to show a box in: the sentence goes to stderr, which RunPython shows.
+        raise SystemExit(unexpected_failure(action, exc)) from None
+    if dialogs is None:
+        from stac_xl.excel.dialogs import ExcelDialogs
 
-    book = xw.Book.caller()
-    run_action(action, book, ExcelDialogs(book.app, TITLE))
+        dialogs = ExcelDialogs(book.app, TITLE)
+    run_action(action, book, dialogs)
