@@ -12,15 +12,18 @@ read: each becomes a :class:`Problem` or one of the errors below).
     │   │                     the add-in extra; the message names the row or option
     │   └── CredentialsMissing   no username/password or token in the environment nor stored
     ├── ServiceTradeError     exit 3: ServiceTrade refused a call not worth retrying (404,
-    │   │                     400, 409…) or ended the session again right after a re-login
+    │   │                     400, 409…), ended the session again right after a re-login, or
+    │   │                     redirected where stac_xl does not follow
     │   ├── ConnectionFailed  unreachable after the retries: network, DNS, time-out; a bad
-    │   │                     TLS certificate or address at once, without retrying
+    │   │                     TLS certificate or address at once, without retrying; the
+    │   │                     Fetch time limit ran out
     │   ├── LoginFailed       the sign-in was refused: 400/401/403 (or authenticated false)
     │   │                     on POST /auth, or 401 for a bearer token
     │   ├── AccessDenied      403 on a data call: the user lacks permission
     │   ├── ServerError       5xx or 429 still after all retries
-    │   └── BadResponse       a body that is not the JSON we expect (after the retries), an
-    │                         invoice entry that is not an invoice, a sign-in without session
+    │   └── BadResponse       a body that is not the JSON we expect (after the retries), too
+    │                         large, a page count that does not add up, an invoice entry that
+    │                         is not an invoice, a sign-in that started no session
     ├── WorkbookError         exit 4: not a STAC workbook, a sheet or file missing, open or
     │                         locked elsewhere, an unreadable cell on Invoices
     ├── MappingError          exit 5: a bad rule on Mapping/Lookups (names sheet, row, column)
@@ -58,8 +61,9 @@ class CredentialsMissing(ConfigError):
 class ServiceTradeError(StacError):
     """Talking to ServiceTrade failed. ``request_id`` is the server's x-request-id, if any.
 
-    Raised as itself for a refusal not worth retrying (404, 400, 409…) and for a session
-    ServiceTrade ends again right after stac_xl signed in again."""
+    Raised as itself for a refusal not worth retrying (404, 400, 409…), for a session
+    ServiceTrade ends again right after stac_xl signed in again, and for a redirect
+    stac_xl does not follow."""
 
     exit_code = 3
 
@@ -70,7 +74,8 @@ class ServiceTradeError(StacError):
 
 
 class ConnectionFailed(ServiceTradeError):
-    """ServiceTrade could not be reached (network, DNS, TLS, time-out) even after retries."""
+    """ServiceTrade could not be reached (network, DNS, time-out) even after retries, at once
+    for a bad certificate or address, or not within the *Fetch time limit*."""
 
 
 class LoginFailed(ServiceTradeError):
@@ -87,8 +92,9 @@ class ServerError(ServiceTradeError):
 
 
 class BadResponse(ServiceTradeError):
-    """ServiceTrade answered with a body that is not the JSON we expect, an invoice entry
-    that is not an invoice, or a sign-in that started no session."""
+    """ServiceTrade answered with a body that is not the JSON we expect (or far too large),
+    a listing whose pages do not add up, an invoice entry that is not an invoice, or a
+    sign-in that started no session."""
 
 
 class WorkbookError(StacError):
