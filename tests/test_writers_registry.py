@@ -58,7 +58,7 @@ def test_write_problems_are_export_errors_a_clerk_sees() -> None:
 
 def test_unencodable_header_row_is_refused_without_a_field() -> None:
     spec = RecordSpec("R", Grain.LINE, (FieldSpec("Température→"),), header=True)
-    with pytest.raises(EncodingProblem, match="'→' .* cannot be written in cp1252") as err:
+    with pytest.raises(EncodingProblem, match=r"'→' .* cannot be written in cp1252") as err:
         DelimitedWriter({"encoding": "cp1252"}).write([spec], [OutputRecord("R", ["x"])], io.BytesIO())
     assert err.value.field is None
 
