@@ -9,6 +9,7 @@ sandbox's own (``demo``/``demo``). It says what it did and where every file is.
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from stac_xl.actions.export import export
 from stac_xl.actions.fetch import fetch_invoices
+from stac_xl.actions.ledger import ExportLedger, open_ledger
 from stac_xl.actions.preview import preview
 from stac_xl.book.file import FileWorkbook
 from stac_xl.errors import ExportError, StacError, ValidationFailed
@@ -26,6 +28,7 @@ from stac_xl.sandbox.clerk import fill_sandbox_lookups
 from stac_xl.servicetrade.credentials import Password
 
 DEMO_DAYS = 7
+DEMO_LEDGER = "demo-ledger.sqlite3"
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ class DemoOutcome:
     note: str
 
 
-def run_profile(profile: str, base_url: str, out: Path, *, today: date) -> DemoOutcome:
+def run_profile(profile: str, base_url: str, out: Path, *, today: date, ledger: ExportLedger) -> DemoOutcome:
     """New workbook → preset → fetch → lookups → preview → export, for one profile."""
     book_path = out / f"{profile}.xlsx"
     quiet = io.StringIO()  # the demo prints one line per profile, not every status message
@@ -48,14 +51,24 @@ def run_profile(profile: str, base_url: str, out: Path, *, today: date) -> DemoO
                    credentials=Password("demo", "demo"), base_url=base_url)
     fill_sandbox_lookups(book)
     book.save()
-    shown = preview(FileWorkbook.open(book_path, stream=quiet), today=today)
+    shown = preview(FileWorkbook.open(book_path, stream=quiet), today=today, ledger=ledger)
     try:
-        done = export(FileWorkbook.open(book_path, stream=quiet), out=out / "import-files", book_folder=out)
+        done = export(FileWorkbook.open(book_path, stream=quiet), out=out / "import-files", book_folder=out,
+                      ledger=ledger)
     except ValidationFailed as exc:
         return DemoOutcome(profile, book_path, None, f"export refused, {len(exc.problems)} problems; first: {exc.problems[0]}")
     warnings = f", {shown.warnings} warnings on Export" if shown.warnings else ""
     return DemoOutcome(profile, book_path, done.path,
                        f"{done.invoices} invoices, {done.records} records{warnings}")
+
+
+def _fresh_ledger(out: Path) -> ExportLedger:
+    """The demo's own export ledger, empty each run: sandbox invoices never reach the clerk's
+    ledger, and a second demo run exports again."""
+    path = out / DEMO_LEDGER
+    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)
+    return open_ledger(path)
 
 
 def run_demo(out: Path, *, invoices: int, seed: int, echo: Callable[[str], None], today: date | None = None) -> list[DemoOutcome]:
@@ -67,14 +80,15 @@ def run_demo(out: Path, *, invoices: int, seed: int, echo: Callable[[str], None]
         raise ExportError(f"The demo cannot use the folder {out} ({exc.strerror or exc}); choose another with --out.") from None
     data = SandboxData.generate(invoices=invoices, seed=seed, today=today)
     outcomes = []
-    with Sandbox(data) as sandbox:
+    ledger = _fresh_ledger(out)
+    with Sandbox(data) as sandbox, contextlib.closing(ledger):
         base_url = sandbox.start(0)
         echo(f"Sandbox (a local stand-in for ServiceTrade, not ServiceTrade) with {invoices} generated invoices at {base_url}")
         echo(f"For each profile: new workbook, Fetch (invoices created {today - timedelta(days=DEMO_DAYS - 1)} to {today}), "
              "sample Lookups, Preview, Export.")
         for profile in preset_names():
             try:
-                outcome = run_profile(profile, base_url, out, today=today)
+                outcome = run_profile(profile, base_url, out, today=today, ledger=ledger)
             except StacError as exc:
                 outcome = DemoOutcome(profile, out / f"{profile}.xlsx", None, f"failed: {exc}")
             outcomes.append(outcome)

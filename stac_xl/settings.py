@@ -23,6 +23,7 @@ from datetime import tzinfo
 from typing import Any, Generic, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from stac_xl.book.values import yes_or_no
 from stac_xl.checks.balance_check import SETTING as BALANCE_CHECK_NAME
 from stac_xl.errors import ConfigError
 from stac_xl.problems import Policy
@@ -39,6 +40,8 @@ FETCH = "Fetch"
 PREVIEW = "Preview"
 EXPORT = "Export"
 PREVIEW_AND_EXPORT = "Preview and Export"
+CONFIRM = "Confirm import"
+LEDGER_USERS = "Preview, Export, Confirm import and Undo export"
 
 T = TypeVar("T")
 _DECLARED = "setting"  # the dataclass field metadata key holding a field's Setting
@@ -87,6 +90,13 @@ def _whole_number(low: int, high: int) -> Callable[[str, str], int]:
     return parse
 
 
+def _yes_no(name: str, text: str) -> bool:
+    value = yes_or_no(text)
+    if value is None:
+        raise ConfigError(f"Settings: {name} must be yes or no, not '{text}'.")
+    return value
+
+
 def _policy(name: str, text: str) -> Policy:
     try:
         return Policy(text.strip().lower())
@@ -125,13 +135,23 @@ BALANCE_CHECK = Setting(BALANCE_CHECK_NAME, "",
 ZERO_INVOICES = Setting("Zero invoices", "skip", "Invoices totalling $0.00: skip (listed as warnings) or export.",
                         PREVIEW, _policy)
 CREDIT_MEMOS = Setting("Credit memos", "export", "Invoices with a negative total: export or skip.", PREVIEW, _policy)
+ALLOW_REEXPORT = Setting("Allow re-export", "no",
+                         "yes = Preview and Export include invoices already exported (the batch records it as a "
+                         "re-export). Leave no: the export ledger keeps an invoice out of the books twice.",
+                         PREVIEW_AND_EXPORT, _yes_no)
+MARK_PROCESSED = Setting("Mark processed in ServiceTrade", "no",
+                         "yes = Confirm import sets the batch's invoices to processed in ServiceTrade "
+                         "(failed, with your comment, for an import that did not work).", CONFIRM, _yes_no)
+LEDGER = Setting("Ledger", "",
+                 "The export ledger file: what was exported, for good. Empty = in your user data folder "
+                 "(the STAC_LEDGER environment variable overrides both).", LEDGER_USERS, _as_text)
 
 #: A new workbook's Settings rows, in order: every setting, and the rows the default file
 #: type (delimited) reads. Other writers' rows are added by Load preset or by the clerk.
 NEW_WORKBOOK: tuple[Setting[Any] | WriterSetting, ...] = (
     BASE_URL, TIME_ZONE, INVOICE_STATUS, DAYS_TO_FETCH, CONCURRENCY, FETCH_TIME_LIMIT, EXTRA_COLUMN, TARGET_PROFILE, FILE_TYPE,
     FILE_EXTENSION, OUTPUT_FOLDER, FILE_NAME_PATTERN, ENCODING, DELIMITER, QUOTING, LINE_ENDING,
-    BALANCE_CHECK, ZERO_INVOICES, CREDIT_MEMOS,
+    BALANCE_CHECK, ZERO_INVOICES, CREDIT_MEMOS, ALLOW_REEXPORT, MARK_PROCESSED, LEDGER,
 )
 #: (setting, value, note) for each row of a new workbook's Settings sheet.
 SETTINGS_ROWS: list[tuple[str, str, str]] = [(s.name, s.default, s.note) for s in NEW_WORKBOOK]
@@ -163,6 +183,9 @@ class Settings:
     balance_check: str = BALANCE_CHECK.field()
     zero_invoices: Policy = ZERO_INVOICES.field()  # noqa: RUF009
     credit_memos: Policy = CREDIT_MEMOS.field()  # noqa: RUF009
+    allow_reexport: bool = ALLOW_REEXPORT.field()
+    mark_processed: bool = MARK_PROCESSED.field()
+    ledger: str = LEDGER.field()
     writer_rows: dict[str, str] = field(default_factory=_writer_defaults)
     other: dict[str, str] = field(default_factory=dict)
 

@@ -17,3 +17,9 @@ def engine() -> Iterator[MemoryEngine]:
     engine = xl_memory_engine.install()
     yield engine
     xw.engines.active = previous
+
+
+@pytest.fixture(autouse=True)
+def _own_ledger(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets an export ledger of its own, never the user's (STAC_LEDGER wins)."""
+    monkeypatch.setenv("STAC_LEDGER", str(tmp_path_factory.mktemp("ledger") / "ledger.sqlite3"))

@@ -42,7 +42,7 @@ def test_lookups_sheet_has_a_sample_table() -> None:
 
 def test_log_header_and_empty_data_sheets() -> None:
     grids = layout.new_workbook_grids()
-    assert grids["Log"] == [["Time", "Action", "File", "Invoices", "Lines", "Net", "Tax", "Gross", "SHA-256", "Note"]]
+    assert grids["Log"] == [["Time", "Action", "File", "Invoices", "Lines", "Net", "Tax", "Gross", "SHA-256", "Note", "Batch"]]
     assert grids["Invoices"] == [] and grids["Export"] == []
 
 

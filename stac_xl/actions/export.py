@@ -1,58 +1,105 @@
-"""The Export action: the *Export* sheet, as it stands, becomes the import file.
+"""The Export action: the *Export* sheet, as it stands, becomes the import file — once.
 
-The sheet is validated once more (the clerk's corrections included) by the same checks as
-Preview; any error refuses the export and names its cell. The file is written to a temp
-file in the target folder, flushed to disk, then linked into place, so a crash leaves no
-half-written file and an existing file is never overwritten. The batch is logged on *Log*
-with its SHA-256.
+The sheet must be what Preview built from the sheets as they are now (its fingerprint);
+it is validated once more (the clerk's corrections included) by the same checks as
+Preview, and its records are written in the order of their hidden *Record no*, whatever
+the order of the rows. Then, in this order, so that a process killed at any moment leaves
+either no batch and no file or both (the next command settles a batch left ``writing``,
+see :mod:`stac_xl.actions.ledger.recover`):
+
+1. the batch is recorded in the export ledger as ``writing``, with its file name — refused
+   if an invoice in it is already in the books and re-export was not allowed;
+2. the file is written to a temp file in the target folder, flushed, and linked into place
+   (an existing file is never overwritten);
+3. the batch becomes ``exported``;
+4. the *Log* row is added and the workbook saved (if it cannot be, the ledger has the
+   batch and the Log catches up next time).
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
+import signal
 import tempfile
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from stac_xl.actions.ledger import AlreadyExported, BatchDraft, ExportLedger, InvoiceEntry, Money, PriorExport, scope_of
+from stac_xl.actions.ledger.recover import file_sha256, part_prefix
+from stac_xl.actions.ledger.session import LedgerSession, ledger_session
 from stac_xl.book import layout
 from stac_xl.book.cells import cell_name
-from stac_xl.book.export_sheet import record_cell, table_to_records, trim_to_specs
+from stac_xl.book.export_sheet import SheetRecords, read_export_sheet, read_fingerprint, trim_to_specs
 from stac_xl.book.log import append_log
 from stac_xl.book.port import WorkbookPort
-from stac_xl.errors import ExportError, ValidationFailed
-from stac_xl.invoices.totals import totals_of
+from stac_xl.errors import ConfigError, ExportError, ValidationFailed, WorkbookError
+from stac_xl.invoices.totals import Totals
 from stac_xl.problems import Problem
+
+if TYPE_CHECKING:
+    from stac_xl.actions.profile import ExportProfile
+
+# Test-only seam: the export's steps call ``step(name)``; with STAC_TEST_CRASH_AT set to a
+# step's name the process kills itself there with SIGKILL (kill -9), so a test can show
+# that the next command recovers from a crash at exactly that point.
+CRASH_ENV = "STAC_TEST_CRASH_AT"
+STEPS = ("before_file", "after_link", "before_ledger_commit", "before_book_save")
+Step = Callable[[str], None]
+
+
+def crash_hook(env: Mapping[str, str]) -> Step:
+    """The step hook: nothing, unless ``STAC_TEST_CRASH_AT`` names the step (tests only)."""
+    wanted = env.get(CRASH_ENV, "")
+
+    def step(name: str) -> None:
+        if wanted and name == wanted:
+            os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
+    return step
 
 
 @dataclass(frozen=True)
 class ExportResult:
-    """The file written and what is in it."""
+    """The file written and what is in it (totals from the records written)."""
 
     path: Path
     records: int
     invoices: int
     lines: int
     sha256: str
+    batch_id: int = 0
+    money: Money = field(default_factory=Money)
+    reexport: bool = False
+    recovered: list[str] = field(default_factory=list)
+    log_behind: str = ""  # why the workbook could not be saved, if it could not
 
     def summary(self) -> str:
-        return f"Exported {self.invoices} invoices ({self.records} records) to {self.path}"
+        m = self.money
+        text = (f"Exported {self.invoices} invoices ({self.records} records): net {m.net:,.2f}, tax {m.tax:,.2f}, "
+                f"gross {m.gross:,.2f} to {self.path} as batch {self.batch_id}.")
+        if self.reexport:
+            text += " It re-exports invoices that were exported before (you allowed re-export)."
+        if self.log_behind:
+            text += f" The workbook was not saved ({self.log_behind}); its Log sheet catches up from the ledger next time."
+        return text
 
 
-def problem_cell_name(problem: Problem) -> str:
+def problem_cell_name(problem: Problem, sheet: SheetRecords | None = None) -> str:
     """The Export cell a problem is about, e.g. ``Export!D12`` (``Export`` if none)."""
     if problem.record_index is None:
         return layout.EXPORT
+    if sheet is not None and problem.record_index < len(sheet.rows):
+        return cell_name(layout.EXPORT, *sheet.cell(problem.record_index, problem.field_index))
+    from stac_xl.book.export_sheet import record_cell
+
     return cell_name(layout.EXPORT, *record_cell(problem.record_index, problem.field_index))
 
 
 def file_name(pattern: str, *, profile: str, extension: str, now: datetime) -> str:
     """The file name from the *File name pattern* setting; a bad pattern is a ConfigError."""
-    from stac_xl.errors import ConfigError
-
     fields = {
         "profile": profile, "date": now.strftime("%Y%m%d"), "time": now.strftime("%H%M%S"),
         "ext": extension.lstrip("."), "batch": now.strftime("%Y%m%d-%H%M%S"),
@@ -69,15 +116,22 @@ def file_name(pattern: str, *, profile: str, extension: str, now: datetime) -> s
     return name
 
 
-def write_new_file(folder: Path, name: str, content: bytes) -> Path:
-    """Write ``content`` as ``folder/name`` atomically; refuse if that file exists."""
+def _check_target(folder: Path, name: str) -> Path:
     if not folder.is_dir():
         raise ExportError(f"The output folder {folder} does not exist; create it or change Output folder on Settings.")
     target = folder / name
     if target.exists():
-        raise ExportError(f"{target} already exists; stac_xl never overwrites an import file. Move it away or export again in a minute.")
+        raise ExportError(f"{target} already exists; stac_xl never overwrites an import file. "
+                          "Move it away or export again in a minute.")
+    return target
+
+
+def write_new_file(folder: Path, name: str, content: bytes, *, prefix: str = ".stac-",
+                   after_link: Callable[[], None] | None = None) -> Path:
+    """Write ``content`` as ``folder/name`` atomically; refuse if that file exists."""
+    target = _check_target(folder, name)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".stac-", suffix=".part", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=folder)
     except OSError as exc:  # a read-only or full folder refuses even the temp file
         raise ExportError(f"Could not write into the output folder {folder} ({exc.strerror or exc}); "
                           "choose a folder you may write to on Settings (Output folder) or with --out.") from None
@@ -87,6 +141,8 @@ def write_new_file(folder: Path, name: str, content: bytes) -> Path:
             f.flush()
             os.fsync(f.fileno())
         os.link(tmp, target)  # fails if the name appeared meanwhile: never overwrite
+        if after_link is not None:
+            after_link()
     except FileExistsError:
         raise ExportError(f"{target} already exists; stac_xl never overwrites an import file.") from None
     except OSError as exc:
@@ -96,10 +152,10 @@ def write_new_file(folder: Path, name: str, content: bytes) -> Path:
     return target
 
 
-def _refuse(problems: Sequence[Problem]) -> None:
+def _refuse(problems: Sequence[Problem], sheet: SheetRecords) -> None:
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        lines = [f"{problem_cell_name(p)}: {p}" for p in errors]
+        lines = [f"{problem_cell_name(p, sheet)}: {p}" for p in errors]
         raise ValidationFailed(
             f"Export refused: {len(errors)} problem(s) on the Export sheet; fix them (or Preview again) and export. "
             f"First: {lines[0]}",
@@ -107,36 +163,149 @@ def _refuse(problems: Sequence[Problem]) -> None:
         )
 
 
-def export(book: WorkbookPort, *, out: Path | None = None, book_folder: Path, now: datetime | None = None) -> ExportResult:
-    """Validate the Export sheet and write it as the import file into ``out``, else the
-    *Output folder* setting, else ``book_folder`` (the workbook's own folder)."""
-    from stac_xl.actions.profile import check_records, load_profile
+def already_exported_sentence(priors: Sequence[PriorExport]) -> str:
+    """Why an export is refused when its invoices are in the books already."""
+    first = priors[0]
+    more = f" and {len(priors) - 1} more" if len(priors) > 1 else ""
+    return (f"Export refused: invoice {first.number or first.invoice_id}{more} on the Export sheet is already in "
+            f"batch {first.batch_id} ({first.state.value} {first.created:%Y-%m-%d %H:%M} by {first.user}); "
+            "click Preview to leave it out, or set Allow re-export to yes to export it again.")
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """Everything the file and the batch need, found before anything is written."""
+
+    content: bytes
+    sha256: str
+    totals: Totals
+    draft_invoices: list[InvoiceEntry]
+    records: int
+    mapping_grid: list[list[object]]
+    lookups_grid: list[list[object]]
+
+
+def _prepare(book: WorkbookPort, profile: ExportProfile) -> _Prepared:
+    """Read, check and write the Export sheet into bytes; refuse a stale or faulty sheet."""
+    import hashlib
+
+    from stac_xl.actions.ledger.fingerprint import refuse_if_stale
+    from stac_xl.actions.ledger.invoices import invoice_contents, records_hashes
+    from stac_xl.actions.ledger.totals import file_totals, money_fields
+    from stac_xl.actions.profile import check_records
     from stac_xl.invoices.read_back import invoice_headers, read_invoice_rows
     from stac_xl.mapping import compile_mapping
 
-    now = now or datetime.now()
-    profile = load_profile(book)
-    records = table_to_records(book.read_grid(layout.EXPORT))
-    if not records:
-        raise ExportError("The Export sheet is empty; click Preview first.")
+    export_grid = book.read_grid(layout.EXPORT)
+    sheet = read_export_sheet(export_grid)
+    if not sheet.records and not sheet.problems:
+        if read_fingerprint(export_grid) is None:
+            raise ExportError("The Export sheet is empty; click Preview first.")
+        raise ExportError("Nothing to export: the last Preview left every invoice out (see the checks beside the "
+                          "Export table); fetch new invoices, then Preview.")
     invoices_grid = book.read_grid(layout.INVOICES)
+    # a bad rule is told as itself (naming its cell) before "Mapping changed since the last Preview"
     specs = compile_mapping(profile.mapping_grid, profile.lookups_grid, invoice_columns=invoice_headers(invoices_grid)).specs
-    shape = [Problem("error", text) for text in trim_to_specs(records, specs)]
+    refuse_if_stale(book, export_grid, invoices_grid)
+    records = sheet.records
+    shape = [Problem("error", text) for text in sheet.problems + trim_to_specs(records, specs, sheet.rows)]
     rows = read_invoice_rows(invoices_grid)
-    _refuse(shape + check_records(profile, specs, records, rows))
+    _refuse(shape + check_records(profile, specs, records, rows), sheet)
     stream = io.BytesIO()
     profile.writer.write(specs, records, stream)
     content = stream.getvalue()
-    target_folder = out or (Path(profile.settings.output_folder) if profile.settings.output_folder else book_folder)
-    name = file_name(profile.settings.file_name_pattern, profile=profile.settings.target_profile,
-                     extension=profile.writer.extension, now=now)
-    path = write_new_file(target_folder, name, content)
-    invoice_ids = {r.invoice_id for r in records if r.invoice_id}
-    totals = totals_of(rows, invoice_ids)
-    digest = hashlib.sha256(content).hexdigest()
-    result = ExportResult(path, len(records), totals.invoices, totals.lines, digest)
-    append_log(book, action="export", note=result.summary(), now=now, file=str(path), invoices=totals.invoices,
-               lines=totals.lines, net=totals.net, tax=totals.tax, gross=totals.gross, sha256=digest)
-    book.save()
+    contents, hashes = invoice_contents(rows), records_hashes(records)
+    entries = []
+    for invoice_id in dict.fromkeys(r.invoice_id for r in records if r.invoice_id):
+        known = contents.get(invoice_id)
+        entries.append(InvoiceEntry(invoice_id, known.number if known else "", known.content_hash if known else "",
+                                    hashes[invoice_id], known.snapshot if known else ""))
+    totals = file_totals(records, specs, money_fields(profile.mapping_grid, specs), rows)
+    return _Prepared(content, hashlib.sha256(content).hexdigest(), totals, entries, len(records),
+                     profile.mapping_grid, profile.lookups_grid)
+
+
+def _draft(session: LedgerSession, profile: ExportProfile, prepared: _Prepared, path: Path, reexport: bool) -> BatchDraft:
+    import json
+
+    t = prepared.totals
+    return BatchDraft(
+        scope=scope_of(profile.settings), workbook=session.workbook, profile=profile.settings.target_profile,
+        file_path=str(path), file_sha256=prepared.sha256, records=prepared.records, lines=t.lines,
+        money=Money(t.net, t.tax, t.gross), invoices=prepared.draft_invoices,
+        mapping_snapshot=json.dumps(prepared.mapping_grid, default=str),
+        lookups_snapshot=json.dumps(prepared.lookups_grid, default=str), reexport=reexport)
+
+
+def export(book: WorkbookPort, *, out: Path | None = None, book_folder: Path, now: datetime | None = None,
+           ledger: ExportLedger | None = None, workbook: str | None = None, reexport: bool = False,
+           env: Mapping[str, str] | None = None, step: Step | None = None) -> ExportResult:
+    """Check the Export sheet and write it as the import file into ``out``, else the
+    *Output folder* setting, else ``book_folder`` (the workbook's own folder), recording the
+    batch in ``ledger`` (default: the one the settings and ``STAC_LEDGER`` name).
+
+    ``reexport`` (or the *Allow re-export* setting) lets invoices already exported go again.
+    ``workbook`` is how the ledger names this book (default: its file's path)."""
+    from stac_xl.actions.profile import load_profile
+
+    now = now or datetime.now()
+    env = os.environ if env is None else env
+    step = step or crash_hook(env)
+    profile = load_profile(book)
+    with ledger_session(book, profile.settings, now=now, ledger=ledger, workbook=workbook, env=env) as session:
+        prepared = _prepare(book, profile)
+        settings = profile.settings
+        folder = out or (Path(settings.output_folder) if settings.output_folder else book_folder)
+        name = file_name(settings.file_name_pattern, profile=settings.target_profile,
+                         extension=profile.writer.extension, now=now)
+        target = _check_target(folder, name).absolute()
+        draft = _draft(session, profile, prepared, target, reexport or settings.allow_reexport)
+        batch_id, again = _record(session, draft, now)
+        step("before_file")
+        _write_file(session, batch_id, target, prepared, now, step)
+        result = ExportResult(target, prepared.records, prepared.totals.invoices, prepared.totals.lines,
+                              prepared.sha256, batch_id, draft.money, again, list(session.recovered))
+        return _log_and_save(book, result, now, step)
+
+
+def _record(session: LedgerSession, draft: BatchDraft, now: datetime) -> tuple[int, bool]:
+    """Step 1: the batch as ``writing``; (its id, whether it re-exports any invoice)."""
+    scope_priors = session.ledger.prior_exports(draft.scope, [i.invoice_id for i in draft.invoices])
+    try:
+        batch_id = session.ledger.begin(draft, at=now, actor=session.actor)
+    except AlreadyExported as exc:
+        raise ExportError(already_exported_sentence(exc.priors)) from None
+    return batch_id, bool(scope_priors)
+
+
+def _write_file(session: LedgerSession, batch_id: int, target: Path, prepared: _Prepared, now: datetime,
+                step: Step) -> None:
+    """Steps 2 and 3: the file in place, then the batch ``exported``; a failure settles the batch."""
+    ledger, actor = session.ledger, session.actor
+    try:
+        write_new_file(target.parent, target.name, prepared.content, prefix=part_prefix(batch_id),
+                       after_link=lambda: step("after_link"))
+    except BaseException:
+        # Ctrl+C may land after the link: the file decides, as on recovery after a kill.
+        if file_sha256(target) == prepared.sha256:
+            ledger.finish(batch_id, at=now, actor=actor, note="the export was interrupted after its file was written")
+        else:
+            ledger.discard(batch_id, at=now, actor=actor, note="the file could not be written")
+        raise
+    ledger.finish(batch_id, at=now, actor=actor, before_commit=lambda: step("before_ledger_commit"))
+
+
+def _log_and_save(book: WorkbookPort, result: ExportResult, now: datetime, step: Step) -> ExportResult:
+    """Step 4: the Log row (totals of the records written) and the saved book."""
+    m = result.money
+    note = result.summary()
+    append_log(book, action="export", note=note, now=now, file=str(result.path), invoices=result.invoices,
+               lines=result.lines, net=m.net, tax=m.tax, gross=m.gross, sha256=result.sha256, batch=result.batch_id)
+    step("before_book_save")
+    try:
+        book.save()
+    except WorkbookError as exc:
+        result = ExportResult(result.path, result.records, result.invoices, result.lines, result.sha256,
+                              result.batch_id, m, result.reexport, result.recovered, str(exc).rstrip("."))
     book.status(result.summary())
     return result

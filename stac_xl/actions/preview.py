@@ -3,18 +3,26 @@
 Every problem is found at once and shown where it is: on its cell (colour and note), in the
 record's *Issues* cell, and counted in the checks block beside the table. The clerk's
 corrections from the last Preview are carried over (see :mod:`stac_xl.book.export_sheet`).
+
+Preview knows the export ledger: an invoice already exported is left out (the checks say
+which batch), unless re-export is allowed (*Allow re-export*, ``--reexport``); one whose
+ServiceTrade data changed since says what changed. The sheet is stamped with the
+fingerprint of the sheets it was built from, which Export checks.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
+from stac_xl.actions.ledger import ExportLedger
 from stac_xl.book import layout
 from stac_xl.book.export_sheet import (
+    FINGERPRINT,
     KEY_COLUMNS,
     apply_corrections,
     find_corrections,
@@ -40,6 +48,9 @@ class PreviewResult:
     problems: list[Problem]
     totals: Totals
     corrections: int
+    left_out: int = 0  # invoices on Invoices already exported, not on Export
+    recovered: list[str] = field(default_factory=list)  # what opening the ledger put right
+    fingerprint: str = ""
 
     @property
     def errors(self) -> int:
@@ -55,6 +66,8 @@ class PreviewResult:
             f"Preview: {len(self.records)} records for {t.invoices} invoices ({t.lines} lines), "
             f"gross {t.gross:,.2f}; {self.errors} errors, {self.warnings} warnings, "
             f"{self.corrections} of your corrections kept."
+            + (f" {self.left_out} invoices left out: already exported (see the checks beside the table)."
+               if self.left_out else "")
         )
 
 
@@ -86,34 +99,68 @@ def checks_block(result: PreviewResult, *, marked: int) -> list[list[Any]]:
     ]
     if marked < sum(1 for p in result.problems if p.record_index is not None):
         rows.append(["Note", f"only the first {marked} problems are coloured"])
+    if result.left_out:
+        rows.append(["Left out", result.left_out])
     unplaced = [str(p) for p in result.problems if p.record_index is None]
     rows += [["Problem" if i == 0 else "", text] for i, text in enumerate(unplaced)]
+    rows.append([FINGERPRINT, result.fingerprint])
     return rows
 
 
-def preview(book: WorkbookPort, *, today: date | None = None) -> PreviewResult:
-    """Build the Export sheet from the book's Invoices, Mapping, Lookups and Settings."""
+def preview(book: WorkbookPort, *, today: date | None = None, ledger: ExportLedger | None = None,
+            workbook: str | None = None, reexport: bool = False, env: Mapping[str, str] | None = None,
+            now: datetime | None = None) -> PreviewResult:
+    """Build the Export sheet from the book's Invoices, Mapping, Lookups and Settings,
+    leaving out what the export ledger (``ledger``, default: the one the settings name)
+    holds already, unless ``reexport`` or the *Allow re-export* setting says otherwise."""
     # Imported here: every ribbon click starts a fresh Python, keep start-up light.
-    from stac_xl.actions.profile import check_records, load_profile
-    from stac_xl.invoices.read_back import invoice_headers, read_invoice_rows
-    from stac_xl.mapping import BatchInfo, compile_mapping
-    from stac_xl.problems import attach_issues
+    from stac_xl.actions.ledger import scope_of
+    from stac_xl.actions.ledger.fingerprint import current_fingerprint
+    from stac_xl.actions.ledger.known import known_exports
+    from stac_xl.actions.ledger.session import ledger_session
+    from stac_xl.actions.profile import load_profile
+    from stac_xl.invoices import columns as C
+    from stac_xl.invoices.read_back import read_invoice_rows
 
     profile = load_profile(book)
     invoices_grid = book.read_grid(layout.INVOICES)
     rows = read_invoice_rows(invoices_grid)
-    mapping = compile_mapping(profile.mapping_grid, profile.lookups_grid, invoice_columns=invoice_headers(invoices_grid))
+    stamp = current_fingerprint(book, invoices_grid)
+    with ledger_session(book, profile.settings, now=now or datetime.now(), ledger=ledger, workbook=workbook,
+                        env=env) as session:
+        known = known_exports(session.ledger, scope_of(profile.settings), rows,
+                              allow_reexport=reexport or profile.settings.allow_reexport)
+        kept = [row for row in rows if row.get(C.INVOICE_ID) not in known.left_out] if known.left_out else rows
+        result, specs, computed, applied = _build(book, profile, kept, today, known.problems)
+        result.left_out, result.recovered, result.fingerprint = len(known.left_out), session.recovered, stamp
+        _write(book, specs, result, computed, applied)
+    return result
+
+
+def _build(book: WorkbookPort, profile: Any, rows: list[dict[str, Any]], today: date | None,
+           ledger_problems: list[Problem]) -> tuple[PreviewResult, Any, list[OutputRecord], list[Any]]:
+    """The records of ``rows`` with the clerk's corrections, every problem, the totals."""
+    from stac_xl.actions.profile import check_records
+    from stac_xl.invoices.read_back import invoice_headers
+    from stac_xl.mapping import BatchInfo, compile_mapping
+    from stac_xl.problems import attach_issues
+
+    invoices_grid_headers = invoice_headers(book.read_grid(layout.INVOICES))
+    mapping = compile_mapping(profile.mapping_grid, profile.lookups_grid, invoice_columns=invoices_grid_headers)
     built = mapping.build(rows, batch=BatchInfo(export_date=today or date.today()),
                           zero_invoices=profile.policies["zero_invoices"], credit_memos=profile.policies["credit_memos"])
     computed = copy.deepcopy(built.records)
-    corrections = _previous_corrections(book, built.specs)
-    applied = apply_corrections(built.records, corrections)
-    problems = list(built.problems) + check_records(profile, built.specs, built.records, rows)
+    applied = apply_corrections(built.records, _previous_corrections(book, built.specs))
+    first: dict[str | None, int] = {}
+    for index, record in enumerate(built.records):
+        first.setdefault(record.invoice_id, index)
+    # an invoice going again is marked on its first record; one left out is listed beside the table
+    placed = [dataclasses.replace(p, record_index=first.get(p.invoice_id)) for p in ledger_problems]
+    problems = placed + list(built.problems) + check_records(profile, built.specs, built.records, rows)
     attach_issues(built.records, problems)
     invoice_ids = {r.invoice_id for r in built.records if r.invoice_id}
     result = PreviewResult(built.records, problems, totals_of(rows, invoice_ids), len(applied))
-    _write(book, built.specs, result, computed, applied)
-    return result
+    return result, built.specs, computed, applied
 
 
 def _previous_corrections(book: WorkbookPort, specs: Sequence[Any]) -> list[Any]:

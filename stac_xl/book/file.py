@@ -29,12 +29,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from stac_xl.book import file_sheet, layout
 from stac_xl.book.cells import trim_grid
 from stac_xl.book.layout import SETTINGS, SHEET_ORDER, new_workbook_layout, not_stac_message
+from stac_xl.book.lock import save_temp_prefix
 from stac_xl.book.port import CellMark
 from stac_xl.book.table import Table
 from stac_xl.errors import WorkbookError
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
-TEMP_PREFIX = ".stac-"  # never "~$": that is Excel's lock-file prefix
 
 
 def lock_file(path: Path) -> Path:
@@ -257,7 +257,7 @@ class FileWorkbook:
         refuse_if_open_in_excel(self._path)
         try:
             handle, temp_name = tempfile.mkstemp(
-                prefix=TEMP_PREFIX, suffix=self._path.suffix, dir=self._path.parent
+                prefix=save_temp_prefix(self._path), suffix=self._path.suffix, dir=self._path.parent
             )
         except OSError as exc:
             raise self._save_error(exc) from exc

@@ -43,7 +43,7 @@ SAMPLE_LOOKUP_NAME = "ServiceLineGL"
 SAMPLE_LOOKUP_ROWS: tuple[tuple[str, str], ...] = (("Sprinkler", "4010"), ("Fire Alarm", "4020"))
 
 LOG_HEADER: tuple[str, ...] = (
-    "Time", "Action", "File", "Invoices", "Lines", "Net", "Tax", "Gross", "SHA-256", "Note",
+    "Time", "Action", "File", "Invoices", "Lines", "Net", "Tax", "Gross", "SHA-256", "Note", "Batch",
 )
 
 NEW_WORKBOOK_HINT = "Create one with: stac-xl new BOOK.xlsx"
@@ -100,7 +100,7 @@ def _lookups() -> SheetLayout:
 def _log() -> SheetLayout:
     return SheetLayout(
         LOG, [list(LOG_HEADER)], header_rows=(1,),
-        widths=(17, 12, 40, 9, 7, 12, 10, 12, 66, 40), freeze="A2",
+        widths=(17, 12, 40, 9, 7, 12, 10, 12, 66, 40, 7), freeze="A2",
     )
 
 
