@@ -6,30 +6,41 @@
     Per user, no administrator rights:
       1. checks for the known blockers (Microsoft Store Office, the Defender rules that stop
          Office macros from starting programs, macro policies) and says what to do about each;
-      2. unpacks a private Python under -Root (python.org's NuGet package: no installer, no
-         registry entries, nothing shared with a Python the user already has);
+      2. installs a private Python into -Root\py with python.org's own installer: for this user
+         only, not on PATH, with Tcl/Tk, and of a minor version this PC has no Python of (the
+         first of -PythonVersions whose minor is not registered), so it cannot collide with a
+         Python the user already has. If the PC has a Python of every one of those minor
+         versions, the newest of them is only the base of the virtual environment and is not
+         changed. With -PythonPackage (IT's local copy of python.org's NuGet package of Python)
+         that package is unpacked into -Root\py instead;
       3. creates a virtual environment there and installs stac_xl[addin] with its pinned xlwings;
       4. builds STAC.xlam, copies it to Excel's XLSTART folder and unblocks it;
       5. self-test: Python imports; Excel (through COM, in a background job with a time limit)
          opens the add-in, runs its SelfTest macro, and a Python round-trip writes a cell in a
          scratch workbook.
-    Running it again repairs or updates the install. -Uninstall removes it.
+    Running it again repairs or updates the install. -Uninstall removes it, and the Python in
+    -Root\py if install.ps1 installed it (named in -Root\python-installed-by-stac.txt); a
+    Python the user already had is never uninstalled.
 
 .EXAMPLE
     powershell -ExecutionPolicy Bypass -File install.ps1
 .EXAMPLE
     powershell -ExecutionPolicy Bypass -File install.ps1 -Uninstall
+.EXAMPLE
+    powershell -ExecutionPolicy Bypass -File install.ps1 -PythonPackage \\server\it\python.3.12.10.nupkg
 #>
 [CmdletBinding()]
 param(
     [switch]$Uninstall,
     [string]$Root = (Join-Path $env:LOCALAPPDATA 'stac_xl'),
-    [string]$PythonVersion = '3.11.9',
-    # Where the private Python comes from: 'Package' (default, see Install-PrivatePython) or
-    # 'Installer' (python.org's installer, for a PC that can reach python.org only).
-    [ValidateSet('Package', 'Installer')]
-    [string]$PythonFrom = 'Package',
-    # Optional: python.org's python.<version>.nupkg, already downloaded (no internet needed).
+    # The Pythons install.ps1 may install, in this order of preference (see Select-PythonVersion).
+    # Each has a 64-bit installer on python.org, and xlwings 0.37.8, pywin32 and stac_xl's other
+    # dependencies have Windows wheels for it. A comma-separated string works too (-File).
+    [ValidateNotNullOrEmpty()]
+    [string[]]$PythonVersions = @('3.12.10', '3.11.9', '3.13.3'),
+    # Optional, for IT: python.org's NuGet package of Python (python.<version>.nupkg) at a local
+    # path, unpacked into <Root>\py instead of running the installer (no internet needed for
+    # Python; the package registers nothing but has no Tcl/Tk).
     [string]$PythonPackage = '',
     # Where stac_xl comes from: this folder (a source checkout or unpacked release) by default.
     [string]$Source = $PSScriptRoot,
@@ -41,7 +52,7 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
-# Windows PowerShell 5.1 may offer only TLS 1.0/1.1, which the download hosts refuse.
+# Windows PowerShell 5.1 may offer only TLS 1.0/1.1, which python.org refuses.
 [Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
 # Invoke-WebRequest's progress bar makes a download many times slower in Windows PowerShell 5.1.
 $ProgressPreference = 'SilentlyContinue'
@@ -51,7 +62,11 @@ $XlStart = Join-Path $env:APPDATA 'Microsoft\Excel\XLSTART'
 $PyDir = Join-Path $Root 'py'
 $Venv = Join-Path $Root 'venv'
 $VenvPython = Join-Path $Venv 'Scripts\python.exe'
-$PythonMinor = ($PythonVersion -split '\.')[0..1] -join '.'
+# Written once install.ps1's own installer run has put a Python into <Root>\py: its version,
+# the one Python -Uninstall may uninstall.
+$PythonRecord = Join-Path $Root 'python-installed-by-stac.txt'
+# powershell -File passes "-PythonVersions 3.12.10,3.11.9" as one string.
+$PythonVersions = @($PythonVersions | ForEach-Object { $_ -split ',' } | ForEach-Object { $_.Trim() } | Where-Object { $_ })
 # Defender attack surface reduction rules that stop the add-in, and why.
 $AsrRules = [ordered]@{
     'd4f940ab-401b-4efc-aadc-ad5f3c50688a' = @{
@@ -87,8 +102,10 @@ function Join-ProcessArguments([string[]]$Arguments) {
 }
 
 function Get-PythonInstallerArguments([string]$TargetDir) {
+    # Per user, not on PATH, no py launcher, shortcuts or file associations; Tcl/Tk included
+    # (Sign in's fallback password box is tkinter's).
     return @('/quiet', 'InstallAllUsers=0', 'PrependPath=0', 'Include_launcher=0', 'Include_test=0',
-             'Shortcuts=0', 'AssociateFiles=0', "TargetDir=$TargetDir")
+             'Include_doc=0', 'Include_tcltk=1', 'Shortcuts=0', 'AssociateFiles=0', "TargetDir=$TargetDir")
 }
 
 function Test-ExcelRunning { return [bool](Get-Process -Name EXCEL -ErrorAction SilentlyContinue) }
@@ -166,47 +183,118 @@ function Test-Blockers {
     foreach ($p in Get-MacroPolicyProblems) { Warn "Excel policy: $p. Ask your IT to allow the STAC add-in." }
 }
 
-function Get-RegisteredPython([string]$Hive) {
-    # python.org's installer registers "PythonCore\<minor>" (PEP 514); $null if absent.
-    $key = "${Hive}:\Software\Python\PythonCore\$PythonMinor\InstallPath"
-    if (-not (Test-Path -LiteralPath $key)) { return $null }
-    return (Get-ItemProperty -LiteralPath $key).'(default)'
+function Get-PythonMinor([string]$Version) {
+    # '3.12.10' -> '3.12'; a PEP 514 tag '3.12-32' (32-bit) or '3.13t' (free-threaded) -> '3.12', '3.13'.
+    return [regex]::Replace($Version, '^(\d+\.\d+).*$', '$1')
+}
+
+function Get-RegisteredPythonTags {
+    # The PEP 514 tags ("3.12", "3.12-32", "3.13t") of the Pythons registered on this PC: for
+    # this user and for all users, 64- and 32-bit. python.org's installer registers each Python
+    # it installs there.
+    $tags = @()
+    foreach ($key in 'HKCU:\Software\Python\PythonCore', 'HKLM:\Software\Python\PythonCore',
+                     'HKLM:\Software\WOW6432Node\Python\PythonCore') {
+        $tags += @(Get-ChildItem -LiteralPath $key -ErrorAction SilentlyContinue | ForEach-Object { $_.PSChildName })
+    }
+    return $tags
+}
+
+function Get-RegisteredPython([string]$Minor) {
+    # The python.exe of the 64-bit Python <Minor> registered (PEP 514) for this user or for all
+    # users; $null if there is none.
+    foreach ($hive in 'HKCU', 'HKLM') {
+        $key = "${hive}:\Software\Python\PythonCore\$Minor\InstallPath"
+        if (-not (Test-Path -LiteralPath $key)) { continue }
+        $values = Get-ItemProperty -LiteralPath $key
+        $candidates = @($values.ExecutablePath)
+        if ($values.'(default)') { $candidates += Join-Path $values.'(default)' 'python.exe' }
+        foreach ($exe in $candidates) { if ($exe -and (Test-Path -LiteralPath $exe)) { return $exe } }
+    }
+    return $null
+}
+
+function Select-PythonVersion([string[]]$Candidates, [string[]]$Registered) {
+    # Which Python the add-in runs on, from -PythonVersions ($Candidates) and the PEP 514 tags
+    # registered on this PC ($Registered, Get-RegisteredPythonTags). python.org's installer is
+    # one product per minor version: when that minor is installed already it ignores TargetDir
+    # and repairs or upgrades the existing Python instead of installing a private one. So the
+    # first candidate whose minor has no registered Python at all (any tag: 32-bit and
+    # free-threaded ones count too) is installed: @{ Install = '3.12.10' }. If every
+    # candidate's minor is registered, nothing is installed: the newest of those minors is only
+    # the base of the virtual environment (which keeps our packages apart), @{ Use = '3.13' },
+    # and one sentence says so.
+    $taken = @($Registered | ForEach-Object { Get-PythonMinor $_ })
+    foreach ($version in $Candidates) {
+        if ($taken -notcontains (Get-PythonMinor $version)) { return @{ Install = $version } }
+    }
+    $newest = '0.0'
+    foreach ($version in $Candidates) {
+        $minor = Get-PythonMinor $version
+        if ([version]$minor -gt [version]$newest) { $newest = $minor }
+    }
+    $list = @($Candidates | ForEach-Object { Get-PythonMinor $_ }) -join ', '
+    Say ("This PC already has a Python of each version install.ps1 can install ($list), and python.org's installer would " +
+         "change one of those rather than install a private one, so the add-in's virtual environment is made from your Python $newest, which stays as it is.")
+    return @{ Use = $newest }
 }
 
 function Install-PrivatePython {
-    # Why python.org's NuGet package and not its installer: the installer is one registered
-    # product per Python minor version and user. When the clerk already has Python 3.11 it
-    # ignores TargetDir and repairs or upgrades the clerk's own Python instead, and what it
-    # installs is registered (Apps & features, PEP 514 keys) and must be uninstalled through
-    # it. The package (the same python.org build, published as "python" for CI machines) is
-    # a zip: unpacked into <Root>\py it has no registry entries and cannot collide with any
-    # other Python; -Uninstall just removes the folder. It has pip and venv but no Tcl/Tk:
-    # nothing in the add-in may need tkinter on Windows, so Sign in must ask for the password
-    # with Windows' own credential prompt (issue 9, "Sign in"), not the Tk box it used first.
+    # The base Python of the virtual environment: <Root>\py if an earlier run put one there;
+    # else IT's package (-PythonPackage), unpacked; else python.org's installer with a version
+    # Select-PythonVersion chose; else (every supported minor already on this PC) the clerk's
+    # newest, used as it is.
     $python = Join-Path $PyDir 'python.exe'
     if (Test-Path -LiteralPath $python) { Say "Python found at '$python'"; return $python }
-    if ($PythonFrom -eq 'Installer') { Install-PythonWithInstaller } else { Expand-PythonPackage }
+    if ($PythonPackage) {
+        Expand-PythonPackage
+        $expected = ''
+    } else {
+        $choice = Select-PythonVersion $PythonVersions @(Get-RegisteredPythonTags)
+        if ($choice.Install) {
+            Install-PythonWithInstaller $choice.Install
+            $expected = $choice.Install
+        } else {
+            $python = Get-RegisteredPython $choice.Use
+            if (-not $python) {
+                Fail ("No 64-bit Python $($choice.Use) was found in the registry (only 32-bit or free-threaded ones), and " +
+                      'install.ps1 will not change a Python you have: ask your IT for python.org''s Python package and run install.ps1 -PythonPackage <its path>.')
+            }
+            $expected = $choice.Use
+        }
+    }
     if (-not (Test-Path -LiteralPath $python)) { Fail "Python did not appear at '$python'." }
     $version = & $python -c 'import platform; print(platform.python_version())'
-    if ($LASTEXITCODE -ne 0 -or $version -ne $PythonVersion) { Fail "The Python at '$python' does not run as Python $PythonVersion." }
+    if ($LASTEXITCODE -ne 0) { Fail "The Python at '$python' does not run." }
+    $supported = @($PythonVersions | ForEach-Object { Get-PythonMinor $_ })
+    if ($expected -and $version -ne $expected -and (Get-PythonMinor $version) -ne $expected) {
+        Fail "The Python at '$python' is Python $version, not $expected."
+    }
+    if ($supported -notcontains (Get-PythonMinor $version)) {
+        Fail "The Python at '$python' is Python $version; the add-in needs Python $($supported -join ', ')."
+    }
+    # No stderr: Windows PowerShell 5.1 would stop on it ($ErrorActionPreference = 'Stop').
+    & $python -c 'exec(''try:\n import tkinter\nexcept Exception:\n raise SystemExit(1)'')'
+    if ($LASTEXITCODE -ne 0) {
+        Warn "The Python at '$python' has no Tcl/Tk (tkinter), so Sign in's fallback password box cannot open with it."
+    }
     return $python
 }
 
 function Expand-PythonPackage {
-    $zip = Join-Path $env:TEMP "stac_xl-python.$PythonVersion.zip"  # Expand-Archive wants .zip
-    if ($PythonPackage) {
-        Copy-Item -LiteralPath $PythonPackage -Destination $zip -Force
-    } else {
-        $url = "https://www.nuget.org/api/v2/package/python/$PythonVersion"
-        Say "Downloading Python $PythonVersion (python.org's package for unattended installs)..."
-        Invoke-WebRequest -Uri $url -OutFile $zip -UseBasicParsing
-    }
+    # IT's copy of python.org's NuGet package of Python (-PythonPackage, a local path: install.ps1
+    # downloads no package). It is a zip whose tools folder is a whole Python: unpacked into
+    # <Root>\py it registers nothing, and -Uninstall just removes the folder. It has pip and venv
+    # but no Tcl/Tk.
+    if (-not (Test-Path -LiteralPath $PythonPackage -PathType Leaf)) { Fail "-PythonPackage: there is no file '$PythonPackage'." }
+    $zip = Join-Path $env:TEMP 'stac_xl-python-package.zip'  # Expand-Archive wants .zip
+    Copy-Item -LiteralPath $PythonPackage -Destination $zip -Force
     $unpacked = Join-Path $Root 'py-unpack'
     if (Test-Path -LiteralPath $unpacked) { Remove-Item -LiteralPath $unpacked -Recurse -Force }
-    Say "Unpacking a private Python into '$PyDir' (for this user only, not on PATH, nothing registered)..."
+    Say "Unpacking the Python package '$PythonPackage' into '$PyDir' (for this user only, not on PATH, nothing registered)..."
     Expand-Archive -LiteralPath $zip -DestinationPath $unpacked -Force
     $tools = Join-Path $unpacked 'tools'  # the package keeps python.exe and its library here
-    if (-not (Test-Path -LiteralPath (Join-Path $tools 'python.exe'))) { Fail "'$zip' is not python.org's Python package (no tools\python.exe)." }
+    if (-not (Test-Path -LiteralPath (Join-Path $tools 'python.exe'))) { Fail "'$PythonPackage' is not python.org's Python package (no tools\python.exe)." }
     # A <Root>\py without python.exe is what an interrupted run left: replace it.
     if (Test-Path -LiteralPath $PyDir) { Remove-Item -LiteralPath $PyDir -Recurse -Force }
     Move-Item -LiteralPath $tools -Destination $PyDir
@@ -214,27 +302,44 @@ function Expand-PythonPackage {
     Remove-Item -LiteralPath $zip -Force
 }
 
-function Install-PythonWithInstaller {
-    foreach ($hive in 'HKCU', 'HKLM') {
-        $existing = Get-RegisteredPython $hive
-        if ($existing) {
-            Fail ("Python $PythonMinor is already installed at '$existing', so python.org's installer would " +
-                  'change that Python instead of installing a private one: run install.ps1 without -PythonFrom Installer.')
-        }
-    }
-    $url = "https://www.python.org/ftp/python/$PythonVersion/python-$PythonVersion-amd64.exe"
-    $installer = Join-Path $env:TEMP "python-$PythonVersion-amd64.exe"
-    Say "Downloading Python $PythonVersion from python.org..."
+function Install-PythonWithInstaller([string]$Version) {
+    # Select-PythonVersion chose $Version because this PC has no Python of its minor version,
+    # so the installer installs a new Python into <Root>\py rather than changing another one.
+    $url = "https://www.python.org/ftp/python/$Version/python-$Version-amd64.exe"
+    $installer = Join-Path $env:TEMP "python-$Version-amd64.exe"
+    Say "Downloading Python $Version from python.org..."
     Invoke-WebRequest -Uri $url -OutFile $installer -UseBasicParsing
-    Say 'Installing a private Python (for this user only, not on PATH)...'
+    Say "Installing a private Python $Version into '$PyDir' (for this user only, not on PATH)..."
     $arguments = Join-ProcessArguments (Get-PythonInstallerArguments $PyDir)
     $proc = Start-Process -FilePath $installer -ArgumentList $arguments -Wait -PassThru
+    Remove-Item -LiteralPath $installer -Force -ErrorAction SilentlyContinue  # it keeps its own copy for uninstalling
     if ($proc.ExitCode -ne 0) { Fail "The Python installer failed (exit code $($proc.ExitCode))." }
+    if (-not (Test-Path -LiteralPath (Join-Path $PyDir 'python.exe'))) {
+        Fail "python.org's installer finished but put no python.exe in '$PyDir'; look in Settings > Apps for a Python $Version and send this message to support."
+    }
+    # From now on -Uninstall may uninstall this Python, and only this one.
+    Set-Content -LiteralPath $PythonRecord -Value $Version -Encoding Ascii
+}
+
+function Test-VenvBase([string]$BasePython) {
+    # Whether the virtual environment was made from $BasePython (pyvenv.cfg's home is its folder).
+    $cfg = Join-Path $Venv 'pyvenv.cfg'
+    if (-not (Test-Path -LiteralPath $cfg)) { return $false }
+    $line = Get-Content -LiteralPath $cfg | Where-Object { $_ -match '^\s*home\s*=' } | Select-Object -First 1
+    if (-not $line) { return $false }
+    $baseDir = ($line -split '=', 2)[1].Trim().TrimEnd('\')
+    return $baseDir -ieq (Split-Path -Parent $BasePython).TrimEnd('\')
 }
 
 function Install-Package([string]$BasePython) {
+    # A virtual environment made from another Python (a clerk's Python that was the base
+    # before, or since removed) is made again from this one.
+    if ((Test-Path -LiteralPath $Venv) -and -not ((Test-Path -LiteralPath $VenvPython) -and (Test-VenvBase $BasePython))) {
+        Say "Replacing the virtual environment in '$Venv', which was not made from '$BasePython'..."
+        Remove-Item -LiteralPath $Venv -Recurse -Force
+    }
     if (-not (Test-Path -LiteralPath $VenvPython)) {
-        Say "Creating the virtual environment in '$Venv'..."
+        Say "Creating the virtual environment in '$Venv' from '$BasePython'..."
         & $BasePython -m venv $Venv
         if ($LASTEXITCODE -ne 0) { Fail 'Could not create the virtual environment.' }
     }
@@ -323,9 +428,8 @@ function Uninstall-Stac {
     Assert-ExcelClosed
     $target = Join-Path $XlStart $AddinName
     if (Test-Path -LiteralPath $target) { Remove-Item -LiteralPath $target -Force; Say "Removed '$target'" }
-    Remove-RegisteredPython
-    # The default private Python (python.org's package) registered nothing: removing the
-    # folder removes it completely.
+    Remove-InstalledPython
+    # What is left of <Root>\py (a -PythonPackage Python registers nothing) goes with the folder.
     if (Test-Path -LiteralPath $Root) { Remove-Item -LiteralPath $Root -Recurse -Force; Say "Removed '$Root'" }
     Say 'Uninstalled. Stored ServiceTrade credentials stay in Windows Credential Manager (service stac_xl); remove them there if you wish.'
 }
@@ -342,11 +446,17 @@ function Get-OurRegisteredPythonVersions {
     return $found
 }
 
-function Remove-RegisteredPython {
-    # Only a Python that python.org's installer put in <Root>\py (-PythonFrom Installer, or an
-    # install made by an older install.ps1) is registered; uninstall it through its installer
-    # so no "Python 3.x" entry is left in Apps & features. Another Python is never touched.
+function Remove-InstalledPython {
+    # Only the Python that install.ps1 installed: the version named in <Root>\python-installed-by-stac.txt
+    # (without that file, from an older install.ps1: a Python it installed in <Root>\py), and
+    # only while it is registered (PEP 514) in <Root>\py. It is uninstalled through its cached
+    # installer, so no "Python 3.x" entry is left in Apps & features. Any other Python, and a
+    # clerk's Python that was only the base of the virtual environment, is never touched.
     $versions = @(Get-OurRegisteredPythonVersions)
+    if (Test-Path -LiteralPath $PythonRecord) {
+        $recorded = @(Get-Content -LiteralPath $PythonRecord | ForEach-Object { $_.Trim() } | Where-Object { $_ })
+        $versions = @($versions | Where-Object { $recorded -contains $_ })
+    }
     if (-not $versions) { return }
     $bundles = Get-ChildItem -LiteralPath 'HKCU:\Software\Microsoft\Windows\CurrentVersion\Uninstall' -ErrorAction SilentlyContinue |
         Get-ItemProperty | Where-Object {

@@ -15,12 +15,22 @@
    ``Get-AsrBlockingMode`` is run the same way: Defender's Warn mode (6) counts as Block (1).
 3. Every ``Start-Process -ArgumentList`` in both scripts gets one string, not an array.
 4. scripts/check-install-paths runs the ``addin build`` command line install.ps1 runs.
+5. Which Python install.ps1 installs: ``Select-PythonVersion`` run by the same evaluator with
+   the registered PEP 514 tags given to it (a candidate whose minor version this PC has is
+   skipped; with all of them there, the newest is only the venv's base, said in one sentence),
+   and the default candidates are Python versions xlwings 0.37.8 declares. Assumed, not run
+   here: the registry reads (Get-RegisteredPythonTags), that each candidate has an amd64
+   installer on python.org, and that the installer honours TargetDir for a new minor version.
+6. No file of the repository names a package registry's host.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import re
 import shlex
+import subprocess
+import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -134,12 +144,21 @@ PASS_THROUGH = {
 
 
 class Evaluator:
-    """Runs install.ps1's argument functions from their parse tree (see the module docstring)."""
+    """Runs install.ps1's pure functions from their parse tree (see the module docstring).
+
+    A function's output (what PowerShell returns) is one list for the whole call, so output
+    written before a ``return`` in an enclosing block is not lost; ``Write-Host`` is not
+    output but goes to ``host``.
+    """
 
     def __init__(self, root: Node) -> None:
         self.functions = functions(root)
+        self.host: list[str] = []
 
     def call(self, name: str, args: list[Any]) -> Any:
+        if name.lower() == "write-host":
+            self.host.append(" ".join(str(a) for a in args))
+            return None
         fn = self.functions.get(name)
         if fn is None:
             raise Unsupported(f"command {name}")
@@ -148,40 +167,53 @@ class Evaluator:
         ]
         scope = {p.text.decode()[1:].lower(): a for p, a in zip(params, args, strict=True)}
         body = next(n for n in walk(fn) if n.type == "script_block")
+        out: list[Any] = []
         try:
-            out = self.block(body, scope)
+            self.block(body, scope, out)
         except Return as r:
-            out = r.value
+            out += r.value
+        if not out:
+            return None  # no output: $null
         return out[0] if len(out) == 1 else out
 
-    def block(self, node: Node, scope: dict[str, Any]) -> list[Any]:
-        out: list[Any] = []
+    def block(self, node: Node, scope: dict[str, Any], out: list[Any]) -> None:
         for n in node.named_children:
             if n.type in ("script_block_body", "statement_list", "statement_block"):
-                out += self.block(n, scope)
+                self.block(n, scope, out)
             elif n.type == "comment":
                 continue
             else:
-                out += self.statement(n, scope, out)
-        return out
+                self.statement(n, scope, out)
 
-    def statement(self, node: Node, scope: dict[str, Any], out: list[Any]) -> list[Any]:
+    def statement(self, node: Node, scope: dict[str, Any], out: list[Any]) -> None:
         if node.type == "if_statement":
             cond = next(c for c in node.named_children if c.type == "pipeline")
             then = next(c for c in node.named_children if c.type == "statement_block")
             if len([c for c in node.named_children if c.type == "statement_block"]) != 1:
                 raise Unsupported("if with else")
-            return self.block(then, scope) if self.truthy(self.expr(cond, scope)) else []
+            if self.truthy(self.expr(cond, scope)):
+                self.block(then, scope, out)
+            return
+        if node.type == "foreach_statement":
+            variable, items, body = (c for c in node.named_children if c.type != "comment")
+            if (variable.type, items.type, body.type) != ("variable", "pipeline", "statement_block"):
+                raise Unsupported(f"foreach: {node.text.decode()[:50]!r}")
+            values = self.expr(items, scope)
+            for item in values if isinstance(values, list) else ([] if values is None else [values]):
+                scope[variable.text.decode()[1:].lower()] = item
+                self.block(body, scope, out)
+            return
         if node.type == "flow_control_statement":
             if node.children[0].type != "return":
                 raise Unsupported(node.children[0].type)
-            value = [self.expr(c, scope) for c in node.named_children]
-            raise Return(out + value)
+            raise Return([self.expr(c, scope) for c in node.named_children])
         if node.type == "pipeline" and node.named_children[0].type == "assignment_expression":
             target, _op, value = node.named_children[0].named_children
             scope[target.text.decode()[1:].lower()] = self.expr(value, scope)
-            return []
-        return [self.expr(node, scope)]
+            return
+        value = self.expr(node, scope)
+        if value is not None:  # a command that wrote no output (Write-Host) adds nothing
+            out.append(value)
 
     @staticmethod
     def truthy(value: Any) -> bool:
@@ -209,7 +241,11 @@ class Evaluator:
             return scope[node.text.decode()[1:].lower()]
         if t in ("parenthesized_expression", "array_expression"):
             inner = next(c for c in kids if c.type in ("pipeline", "statement_list"))
-            value = self.block(inner, scope) if inner.type == "statement_list" else self.expr(inner, scope)
+            if inner.type == "statement_list":
+                value: Any = []
+                self.block(inner, scope, value)
+            else:
+                value = self.expr(inner, scope)
             return ([x for v in value for x in (v if isinstance(v, list) else [v])]
                     if t == "array_expression" else value)
         if t == "logical_expression" and len(kids) == 2:
@@ -225,6 +261,22 @@ class Evaluator:
             return str(self.expr(kids[0], scope)) + str(self.expr(kids[1], scope))
         if t == "invokation_expression":
             return self.invoke(node, scope)
+        if t == "expression_with_unary_operator" and len(kids) == 1 and kids[0].type == "cast_expression":
+            return self.expr(kids[0], scope)
+        if t == "cast_expression":
+            type_name = next(c for c in kids if c.type == "type_literal").text.decode().lower()
+            if type_name != "[version]":
+                raise Unsupported(f"cast to {type_name}")
+            value = str(self.expr(next(c for c in kids if c.type != "type_literal"), scope))
+            if not re.fullmatch(r"\d+(\.\d+){1,3}", value):
+                raise Unsupported(f"[version]{value!r}: PowerShell would throw")
+            return tuple(int(part) for part in value.split("."))
+        if t == "hash_literal_expression":
+            body = next((c for c in kids if c.type == "hash_literal_body"), None)
+            entries = body.named_children if body else []
+            return {next(c for c in e.named_children if c.type == "key_expression").text.decode():
+                    self.expr(next(c for c in e.named_children if c.type == "pipeline"), scope)
+                    for e in entries if e.type == "hash_entry"}
         if t == "command":
             name = next(c for c in kids if c.type == "command_name").text.decode()
             elements = next((c for c in kids if c.type == "command_elements"), None)
@@ -245,6 +297,15 @@ class Evaluator:
             return re.search(right, left, re.IGNORECASE) is None
         if op == "-join":
             return right.join(str(x) for x in (left if isinstance(left, list) else [left]))
+        if op in ("-contains", "-notcontains"):
+            if not isinstance(left, list) or isinstance(right, list):
+                raise Unsupported(f"{op} on {left!r}, {right!r}")
+            found = str(right).lower() in [str(x).lower() for x in left]
+            return found if op == "-contains" else not found
+        if op in ("-gt", "-lt", "-ge", "-le"):
+            if type(left) is not type(right) or not isinstance(left, (int, tuple)):
+                raise Unsupported(f"{op} on {left!r}, {right!r}")  # only [version] or [int] with its like
+            return {"-gt": left > right, "-lt": left < right, "-ge": left >= right, "-le": left <= right}[op]
         raise Unsupported(op)
 
     def invoke(self, node: Node, scope: dict[str, Any]) -> Any:
@@ -263,8 +324,10 @@ class Evaluator:
         if name != "ForEach-Object":
             raise Unsupported(f"pipe into {name}")
         body = next(n for n in walk(command) if n.type == "script_block")
-        return [x for item in (items if isinstance(items, list) else [items])
-                for x in self.block(body, {**scope, "_": item})]
+        out: list[Any] = []
+        for item in items if isinstance(items, list) else [items]:
+            self.block(body, {**scope, "_": item}, out)
+        return out
 
 
 def split_windows_command_line(line: str) -> list[str]:
@@ -342,10 +405,25 @@ def test_defender_warn_mode_is_reported_like_block(install_ps1: Evaluator, actio
     assert b"Get-AsrBlockingMode $modes[$id]" in rules.text  # the report uses that decision
 
 
-def test_the_evaluator_refuses_what_it_does_not_model() -> None:
-    root = parse(b"function F([string]$A) { return [IO.Path]::GetFullPath($A) }\n")
+@pytest.mark.parametrize(
+    "source",
+    [
+        b"function F([string]$A) { return [IO.Path]::GetFullPath($A) }\n",
+        b"function F([string]$A) { return [int]$A }\n",  # only [version] casts are modelled
+        b"function F([string]$A) { return $A -gt '3.9' }\n",  # -gt on strings: PowerShell's rules differ
+        b"function F([string]$A) { return $A -contains 'x' }\n",  # -contains on a scalar
+    ],
+)
+def test_the_evaluator_refuses_what_it_does_not_model(source: bytes) -> None:
     with pytest.raises(Unsupported):
-        Evaluator(root).call("F", ["x"])
+        Evaluator(parse(source)).call("F", ["x"])
+
+
+def test_the_evaluator_keeps_output_written_before_a_nested_return() -> None:
+    # PowerShell returns everything a function wrote, not only the value after `return`.
+    root = parse(b"function F([string[]]$A) {\n  'first'\n  foreach ($a in $A) { if ($a -eq 'b') { return $a } }\n}\n")
+    assert Evaluator(root).call("F", [["a", "b", "c"]]) == ["first", "b"]
+    assert Evaluator(root).call("F", [["a"]]) == "first"
 
 
 def test_windows_splitter_follows_the_c_runtime_rules() -> None:
@@ -445,3 +523,143 @@ def test_ci_runs_install_ps1s_addin_build_command_line() -> None:
     words = [w for w in shlex.split(command.group(1)) if not w.startswith("$")]
     assert words == ours
     assert 'pip_install "$ADDIN_VENV" ".[addin]"' in text and '"$Source[addin]"' in INSTALL.read_text()
+
+
+# --- 5. which Python install.ps1 installs ---------------------------------------------------
+
+
+CANDIDATES = ["3.12.10", "3.11.9", "3.13.3"]
+
+
+def default_python_versions() -> list[str]:
+    """install.ps1's default -PythonVersions, evaluated from its param block."""
+    root = parse(INSTALL.read_bytes())
+    for n in walk(root):
+        if n.type == "script_parameter" and any(
+            c.type == "variable" and c.text.decode().lower() == "$pythonversions" for c in n.children
+        ):
+            default = next(c for c in n.children if c.type == "script_parameter_default")
+            value = Evaluator(root).expr(default.named_children[0], {})
+            return value if isinstance(value, list) else [value]
+    raise AssertionError("install.ps1 has no -PythonVersions parameter")
+
+
+def choose(install_ps1: Evaluator, registered: list[str], candidates: list[str] = CANDIDATES) -> tuple[Any, list[str]]:
+    install_ps1.host.clear()
+    choice = install_ps1.call("Select-PythonVersion", [candidates, registered])
+    return choice, list(install_ps1.host)
+
+
+@pytest.mark.parametrize(
+    ("registered", "installed"),
+    [
+        ([], "3.12.10"),  # no Python on the PC: the first candidate
+        (["3.12"], "3.11.9"),  # the clerk has 3.12 (64-bit): never reinstalled over it
+        (["3.12", "3.11"], "3.13.3"),
+        (["3.12-32"], "3.11.9"),  # a 32-bit 3.12 counts too
+        (["3.12t", "3.11"], "3.13.3"),  # and a free-threaded one
+        (["3.10", "3.9", "2.7", "3.14"], "3.12.10"),  # other minors do not matter
+        (["3.120"], "3.12.10"),  # 3.120 is not 3.12
+    ],
+)
+def test_a_candidate_whose_minor_is_registered_is_skipped(
+    install_ps1: Evaluator, registered: list[str], installed: str
+) -> None:
+    choice, said = choose(install_ps1, registered)
+    assert choice == {"Install": installed}
+    assert said == []  # nothing to explain when a private Python is installed
+
+
+def test_with_every_candidate_minor_registered_the_newest_is_only_the_base(install_ps1: Evaluator) -> None:
+    choice, said = choose(install_ps1, ["3.13", "3.11", "3.12", "3.10"])
+    assert choice == {"Use": "3.13"}  # 3.13 > 3.12 as versions, although listed last
+    (sentence,) = said
+    assert sentence.startswith("stac_xl: ") and sentence.endswith(".")
+    assert sentence.count(". ") == 0  # one sentence
+    assert "(3.12, 3.11, 3.13)" in sentence and "your Python 3.13" in sentence
+    assert "virtual environment" in sentence and "stays as it is" in sentence
+
+
+def test_the_newest_base_is_compared_as_a_version(install_ps1: Evaluator) -> None:
+    choice, _ = choose(install_ps1, ["3.9", "3.10"], ["3.9.13", "3.10.11"])
+    assert choice == {"Use": "3.10"}  # a string comparison would pick 3.9
+
+
+def test_the_default_candidates_are_pythons_xlwings_declares() -> None:
+    versions = default_python_versions()
+    assert versions == CANDIDATES  # the tests above use the real default list
+    minors = [".".join(v.split(".")[:2]) for v in versions]
+    assert all(re.fullmatch(r"3\.\d+\.\d+", v) for v in versions) and len(set(minors)) == len(minors)
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "xlwings==0.37.8" in pyproject["project"]["dependencies"]
+    assert pyproject["project"]["requires-python"] == ">=3.11"
+    assert importlib.metadata.version("xlwings") == "0.37.8"
+    declared = {c.rsplit(" :: ", 1)[1] for c in importlib.metadata.metadata("xlwings").get_all("Classifier") or []
+                if c.startswith("Programming Language :: Python :: 3.")}
+    assert set(minors) <= declared, f"xlwings 0.37.8 declares {sorted(declared)}"
+    assert all(tuple(map(int, m.split("."))) >= (3, 11) for m in minors)
+
+
+def test_the_installer_gets_a_per_user_python_with_tk_not_on_path(install_ps1: Evaluator) -> None:
+    arguments = install_ps1.call("Get-PythonInstallerArguments", [r"C:\x\py"])
+    for setting in ("/quiet", "InstallAllUsers=0", "PrependPath=0", "Include_tcltk=1", "Include_launcher=0",
+                    "Shortcuts=0", "AssociateFiles=0"):
+        assert setting in arguments
+
+
+def test_install_ps1_wires_the_choice_to_the_registry_and_the_record() -> None:
+    fns = functions(parse(INSTALL.read_bytes()))
+    private = fns["Install-PrivatePython"].text.decode()
+    assert "Select-PythonVersion $PythonVersions @(Get-RegisteredPythonTags)" in private
+    assert "Install-PythonWithInstaller $choice.Install" in private
+    assert "Get-RegisteredPython $choice.Use" in private
+    tags = fns["Get-RegisteredPythonTags"].text.decode()
+    assert r"'HKCU:\Software\Python\PythonCore'" in tags and r"'HKLM:\Software\Python\PythonCore'" in tags
+    # Only the installer run writes the record of the Python -Uninstall may remove, and only
+    # after python.exe is in <Root>\py; the clerk's Python used as a base is never recorded.
+    writers = [name for name, fn in fns.items() if b"Set-Content -LiteralPath $PythonRecord" in fn.text]
+    assert writers == ["Install-PythonWithInstaller"]
+    installer = fns["Install-PythonWithInstaller"].text.decode()
+    assert installer.index("Join-Path $PyDir 'python.exe'") < installer.index("Set-Content -LiteralPath $PythonRecord")
+    assert "$recorded -contains $_" in fns["Remove-InstalledPython"].text.decode()
+    assert "python-installed-by-stac.txt" in INSTALL.read_text()
+
+
+# --- 6. no package registry's host in the repository ---------------------------------------
+
+# Spelled in parts, so that this file does not name them either.
+REGISTRY_HOSTS = tuple(".".join(parts) for parts in (
+    ("pypi", "org"), ("files", "pythonhosted", "org"), ("deb", "debian", "org"),
+    ("registry", "npmjs", "org"), ("nuget", "org"), ("bootstrap", "pypa", "io"),
+))
+NOT_SHIPPED = {".git", ".venv", "__pycache__", ".pytest_cache", "build", "dist", "out", "stac-demo"}
+
+
+def repository_files() -> list[Path]:
+    """What git tracks plus new files not ignored; without git, every file outside NOT_SHIPPED."""
+    try:
+        listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                                cwd=ROOT, capture_output=True, check=True).stdout.decode()
+        files = [ROOT / f for f in listed.split("\0") if f]
+    except (OSError, subprocess.CalledProcessError):
+        files = [f for f in ROOT.rglob("*")
+                 if not NOT_SHIPPED & set(f.relative_to(ROOT).parts) and not f.name.endswith(".egg-info")]
+    return [f for f in files if f.is_file()]
+
+
+def registry_hosts_in(data: bytes) -> list[str]:
+    text = data.lower()
+    return [host for host in REGISTRY_HOSTS if host.encode() in text]
+
+
+def test_the_host_check_finds_a_host_in_any_case() -> None:
+    mixed_case = ".".join(("WWW", "NuGet", "Org"))
+    assert registry_hosts_in(f"$url = 'https://{mixed_case}/api/v2/package/python'".encode()) == [".".join(("nuget", "org"))]
+    assert registry_hosts_in(b"see python.org and " + b"Debian's packages") == []
+
+
+def test_no_file_in_the_repository_names_a_package_registry_host() -> None:
+    files = repository_files()
+    assert {INSTALL, Path(__file__).resolve(), ROOT / "README.md"} <= {f.resolve() for f in files}
+    found = {str(f.relative_to(ROOT)): hosts for f in files if (hosts := registry_hosts_in(f.read_bytes()))}
+    assert found == {}
