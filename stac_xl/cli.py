@@ -17,7 +17,9 @@ from stac_xl import __version__
 from stac_xl.errors import ConfigError, StacError, ValidationFailed, WorkbookError
 
 if TYPE_CHECKING:
+    from stac_xl.servicetrade.client import ServiceTradeClient
     from stac_xl.servicetrade.clock import Clock
+    from stac_xl.settings import Settings
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -71,8 +73,10 @@ def _day_range(args: argparse.Namespace) -> tuple[date | None, date | None]:
 def _cmd_preview(args: argparse.Namespace) -> int:
     from stac_xl.actions.preview import preview
     from stac_xl.book.file import FileWorkbook
+    from stac_xl.book.lock import workbook_lock
 
-    result = preview(FileWorkbook.open(Path(args.book)))
+    with workbook_lock(Path(args.book), command="stac-xl preview"):
+        result = preview(FileWorkbook.open(Path(args.book)), reexport=getattr(args, "reexport", False))
     print(result.summary())
     for problem in result.problems[: args.show]:
         print(f"  {problem.severity}: {problem}")
@@ -84,9 +88,13 @@ def _cmd_preview(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     from stac_xl.actions.export import export
     from stac_xl.book.file import FileWorkbook
+    from stac_xl.book.lock import remove_stray_saves, workbook_lock
 
     book_path = Path(args.book)
-    result = export(FileWorkbook.open(book_path), out=Path(args.out) if args.out else None, book_folder=book_path.resolve().parent)
+    with workbook_lock(book_path, command="stac-xl export"):
+        remove_stray_saves(book_path)
+        result = export(FileWorkbook.open(book_path), out=Path(args.out) if args.out else None,
+                        book_folder=book_path.resolve().parent, reexport=getattr(args, "reexport", False))
     print(result.summary())
     print(result.path)
     return 0
@@ -115,6 +123,60 @@ def _log_refused_export(book_path: Path, refusal: StacError) -> None:
         book.save()
     except StacError:
         pass  # a book that cannot be opened or saved cannot hold the row; the refusal is still printed
+
+
+def _cmd_confirm(args: argparse.Namespace) -> int:
+    from stac_xl.actions.confirm import confirm
+    from stac_xl.book.file import FileWorkbook
+    from stac_xl.book.lock import workbook_lock
+
+    book_path = Path(args.book)
+    with workbook_lock(book_path, command="stac-xl confirm"):
+        result = confirm(FileWorkbook.open(book_path), client_factory=_status_client(args), batch_id=args.batch,
+                         failed=args.failed)
+    print(result.summary())
+    return 0
+
+
+def _status_client(args: argparse.Namespace) -> Callable[[Settings], ServiceTradeClient]:
+    """A factory of the ServiceTrade client Confirm writes statuses with: --base-url, then
+    STAC_BASE_URL, then Settings, with the credentials bound to that address."""
+    def make(settings: Settings) -> ServiceTradeClient:
+        from stac_xl.actions.fetch import resolve_base_url
+        from stac_xl.servicetrade.client import ServiceTradeClient, check_base_url
+        from stac_xl.servicetrade.credentials import resolve_credentials
+
+        url, origin = resolve_base_url(args.base_url, settings)
+        url = check_base_url(url)
+        return ServiceTradeClient(url, resolve_credentials(url, origin=origin), concurrency=settings.concurrency,
+                                  clock=args.clock)
+    return make
+
+
+def _cmd_undo(args: argparse.Namespace) -> int:
+    from stac_xl.actions.undo import undo
+    from stac_xl.book.file import FileWorkbook
+    from stac_xl.book.lock import workbook_lock
+
+    book_path = Path(args.book)
+    with workbook_lock(book_path, command="stac-xl undo"):
+        result = undo(FileWorkbook.open(book_path), batch_id=args.batch, force=args.force)
+    print(result.summary())
+    return 0
+
+
+def _cmd_batches(args: argparse.Namespace) -> int:
+    from stac_xl.actions.ledger.listing import list_batches
+    from stac_xl.book.file import FileWorkbook
+    from stac_xl.book.lock import workbook_lock
+
+    book_path = Path(args.book)
+    with workbook_lock(book_path, command="stac-xl batches"):
+        found = list_batches(FileWorkbook.open(book_path))
+    print(f"Export ledger {found.where}: {len(found.batches)} batches.")
+    for line in found.lines() if found.batches else []:
+        print(line)
+    return 0
 
 
 def _cmd_presets(args: argparse.Namespace) -> int:
@@ -255,6 +317,11 @@ def _fetch_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--base-url", help="ServiceTrade API address (default: STAC_BASE_URL, then Settings)")
 
 
+def _reexport_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--reexport", action="store_true",
+                   help="include invoices already exported (recorded as a re-export; default: left out)")
+
+
 def _out_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", metavar="DIR", help="folder for the file (default: Output folder setting, else the workbook's folder)")
 
@@ -281,12 +348,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("preview", help="map the Invoices sheet onto the Export sheet, marking every problem")
     p.add_argument("book", help="the STAC workbook")
+    _reexport_option(p)
     p.add_argument("--show", type=_whole_number, default=20, help="problems to list here (all are on the sheet)")
     p.set_defaults(func=_cmd_preview)
 
     p = sub.add_parser("export", help="validate the Export sheet and write the import file")
     p.add_argument("book", help="the STAC workbook")
     _out_option(p)
+    _reexport_option(p)
     p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser("run", help="fetch, preview and export in one go (for scheduled runs)")
@@ -294,7 +363,25 @@ def build_parser() -> argparse.ArgumentParser:
     _fetch_options(p)
     _out_option(p)
     p.add_argument("--show", type=_whole_number, default=20, help=argparse.SUPPRESS)
+    _reexport_option(p)
     p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("confirm", help="say the import into the accounting system worked (or, with --failed, did not)")
+    p.add_argument("book", help="the STAC workbook")
+    p.add_argument("--batch", type=_whole_number, help="the batch (default: this workbook's latest exported one)")
+    p.add_argument("--failed", metavar="COMMENT", help="the import did not work: void the batch, say why")
+    p.add_argument("--base-url", help="ServiceTrade API address (default: STAC_BASE_URL, then Settings)")
+    p.set_defaults(func=_cmd_confirm)
+
+    p = sub.add_parser("undo", help="void an exported batch so its invoices can be exported again")
+    p.add_argument("book", help="the STAC workbook")
+    p.add_argument("--batch", type=_whole_number, required=True, help="the batch to void (stac-xl batches)")
+    p.add_argument("--force", action="store_true", help="void a confirmed batch too (the books keep it)")
+    p.set_defaults(func=_cmd_undo)
+
+    p = sub.add_parser("batches", help="list the export ledger's batches")
+    p.add_argument("book", help="the STAC workbook (its Ledger setting names the ledger)")
+    p.set_defaults(func=_cmd_batches)
 
     p = sub.add_parser("presets", help="list the target profiles (accounting systems) stac_xl ships")
     p.set_defaults(func=_cmd_presets)

@@ -229,6 +229,9 @@ class SandboxApi:
         invoice = self.store.get(int(req.arg or "0"))
         if invoice is None:
             return fail(404, "Not found")
+        refused = self.store.refusal(invoice["id"])
+        if refused is not None:
+            return fail(400, refused)
         fields = json_object(req.body)
         changes = {k: fields[k] for k in ("status", "invoiceNumber") if k in fields}
         if not changes:

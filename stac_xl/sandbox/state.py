@@ -88,6 +88,7 @@ class InvoiceStore:
         # The pages of one listing ask the same filter; without this every page request
         # re-scanned all invoices, which showed up as server time in bench/fetch.py.
         self._selections: dict[Hashable, list[dict[str, Any]]] = {}
+        self.refused: dict[int, str] = {}  # invoice id → why PUT is refused (see refuse_changes)
 
     def rebase(self, base_url: str) -> None:
         """Rewrite every ``uri`` for the server's real address."""
@@ -119,6 +120,18 @@ class InvoiceStore:
     def get(self, invoice_id: int) -> dict[str, Any] | None:
         """One invoice by id, or None."""
         return self.data.by_id.get(invoice_id)
+
+    def refuse_changes(self, invoice_ids: set[int], reason: str = "This invoice cannot change status now") -> None:
+        """Make ``PUT /invoice/{id}`` fail (400, ``reason``) for these invoices: a switch for
+        tests of what a write-back does when ServiceTrade refuses some invoices. An empty
+        set lets every invoice change again."""
+        with self._lock:
+            self.refused = dict.fromkeys(invoice_ids, reason)
+
+    def refusal(self, invoice_id: int) -> str | None:
+        """Why a change to this invoice is refused by the switch above, or None."""
+        with self._lock:
+            return self.refused.get(invoice_id)
 
     def update(self, invoice_id: int, changes: dict[str, str]) -> str | None:
         """Apply ``status``/``invoiceNumber`` changes; returns an error message or None.
