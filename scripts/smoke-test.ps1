@@ -99,13 +99,15 @@ try {
     Invoke-Stac @('-m', 'stac_xl.cli', 'new', $Book, '--preset', 'generic-csv') | Out-Null
     Invoke-Stac @($SetSetting, $Book, 'Base URL', $baseUrl, 'Days to fetch', "$DaysToFetch", 'Output folder', $OutDir)
     Copy-Item -LiteralPath $Book -Destination $Reference
-    # The command-line fetch (credentials from this window's environment, which it does see).
+    # The command-line fetch (credentials from this window's environment, which it does see;
+    # they go only to the address named with them, here --base-url, never to a workbook's).
     $env:STAC_USERNAME = 'demo'; $env:STAC_PASSWORD = 'demo'
-    try { Invoke-Stac @('-m', 'stac_xl.cli', 'fetch', $Reference) | Out-Null }
+    try { Invoke-Stac @('-m', 'stac_xl.cli', 'fetch', $Reference, '--base-url', $baseUrl) | Out-Null }
     finally { Remove-Item -LiteralPath 'Env:STAC_USERNAME', 'Env:STAC_PASSWORD' -ErrorAction SilentlyContinue }
     $expected = "$(Invoke-Stac @($Prepare, $Reference, $Book))".Trim()
-    # What Sign in does; the ribbon's Python finds it in Windows Credential Manager.
-    Invoke-Stac @('-c', "from stac_xl.servicetrade.credentials import store_credentials; store_credentials('demo', 'demo')")
+    # What Sign in does for the workbook's host (the sandbox); the ribbon's Python finds it in
+    # Windows Credential Manager, kept for that host only.
+    Invoke-Stac @('-c', "from stac_xl.servicetrade.credentials import store_credentials; store_credentials('demo', 'demo', base_url='$baseUrl')")
 
     $excel = New-Object -ComObject Excel.Application
     $excel.Visible = $true

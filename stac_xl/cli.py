@@ -50,12 +50,11 @@ def _cmd_new(args: argparse.Namespace) -> int:
 def _cmd_fetch(args: argparse.Namespace) -> int:
     from stac_xl.actions.fetch import fetch_invoices
     from stac_xl.book.file import FileWorkbook
-    from stac_xl.servicetrade.credentials import resolve_credentials
 
     first, last = _day_range(args)
     book = FileWorkbook.open(Path(args.book))
-    result = fetch_invoices(book, first=first, last=last, credentials=resolve_credentials(), base_url=args.base_url,
-                            clock=args.clock)
+    # No credentials here: fetch finds the ones bound to the address it uses.
+    result = fetch_invoices(book, first=first, last=last, base_url=args.base_url, clock=args.clock)
     print(result.summary())
     print(f"Wrote the Invoices sheet of {args.book}.")
     return 0
@@ -224,10 +223,23 @@ def _cmd_login(args: argparse.Namespace) -> int:
             f"stac-xl login asks for the password, so run it in a terminal window; "
             f"for scheduled runs set {ENV_USERNAME} and {ENV_PASSWORD} instead."
         )
+    base_url = _sign_in_address(args.base_url)
     username, password = _ask_sign_in(args.username)
-    store_credentials(username, password)
-    print(f"Stored the password for {username} in the system credential store.")
+    host = store_credentials(username, password, base_url=base_url)
+    print(f"Stored the password for {username} at {host} in the system credential store.")
     return 0
+
+
+def _sign_in_address(option: str | None) -> str:
+    """The address a sign-in is for: --base-url (checked, and said when it is not ServiceTrade's)
+    or ServiceTrade's own."""
+    from stac_xl.servicetrade.client import check_base_url
+    from stac_xl.servicetrade.credentials import SERVICETRADE_BASE_URL, SERVICETRADE_HOST, host_of
+
+    base_url = check_base_url(option or SERVICETRADE_BASE_URL)
+    if host_of(base_url) != SERVICETRADE_HOST:
+        print(f"Signing in to {host_of(base_url)}, which is not ServiceTrade's address.")
+    return base_url
 
 
 def _ask_sign_in(username: str | None) -> tuple[str, str]:
@@ -242,10 +254,12 @@ def _ask_sign_in(username: str | None) -> tuple[str, str]:
 
 
 def _cmd_logout(args: argparse.Namespace) -> int:
-    from stac_xl.servicetrade.credentials import forget_credentials
+    from stac_xl.servicetrade.client import check_base_url
+    from stac_xl.servicetrade.credentials import SERVICETRADE_BASE_URL, forget_credentials, host_of
 
-    forget_credentials()
-    print("Removed the stored ServiceTrade credentials.")
+    base_url = check_base_url(args.base_url or SERVICETRADE_BASE_URL)
+    forget_credentials(base_url=base_url)
+    print(f"Removed the stored ServiceTrade credentials for {host_of(base_url)}.")
     return 0
 
 
@@ -264,6 +278,7 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
             claim_total_pages=args.claim_total_pages,
             never_answer=args.never_answer,
             silent_after_headers=args.silent_after_headers,
+            redirect_auth_to=args.redirect_auth_to,
             seed=args.seed,
         )
     except ValueError as exc:
@@ -401,9 +416,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("login", help="store ServiceTrade credentials in the system credential store")
     p.add_argument("--username", help="ServiceTrade username (asked if omitted)")
+    p.add_argument("--base-url", help="the address to sign in to (default: ServiceTrade's own)")
     p.set_defaults(func=_cmd_login)
 
     p = sub.add_parser("logout", help="remove the stored ServiceTrade credentials")
+    p.add_argument("--base-url", help="the address whose sign-in to remove (default: ServiceTrade's own)")
     p.set_defaults(func=_cmd_logout)
 
     p = sub.add_parser("sandbox", help="serve a local stand-in for the ServiceTrade API (for demos and tests)")
@@ -420,6 +437,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--claim-total-pages", type=int, default=0, metavar="N", help="invoice listings say they have N pages (0 = the truth)")
     p.add_argument("--never-answer", action="store_true", help="requests outside /auth get no answer at all")
     p.add_argument("--silent-after-headers", action="store_true", help="requests outside /auth get headers, then silence")
+    p.add_argument("--redirect-auth-to", default="", metavar="URL", help="POST /auth answers 307 to URL")
     p.set_defaults(func=_cmd_sandbox)
 
     p = sub.add_parser("demo", help="run the whole job against the built-in sandbox")

@@ -27,13 +27,14 @@ from stac_xl.book.values import yes_or_no
 from stac_xl.checks.balance_check import SETTING as BALANCE_CHECK_NAME
 from stac_xl.errors import ConfigError
 from stac_xl.problems import Policy
+from stac_xl.servicetrade.credentials import SERVICETRADE_BASE_URL
 from stac_xl.writers import setting_rows, writers_reading
 from stac_xl.writers.delimited import DELIMITER, QUOTING
 from stac_xl.writers.rows import ENCODING, FILE_EXTENSION, LINE_ENDING, WriterSetting
 
 SHEET = "Settings"
 HEADER = ("Setting", "Value", "Notes")
-DEFAULT_BASE_URL = "https://api.servicetrade.com/api"
+DEFAULT_BASE_URL = SERVICETRADE_BASE_URL
 
 # Who reads a setting, in the words of the ribbon's buttons.
 FETCH = "Fetch"

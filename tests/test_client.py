@@ -728,3 +728,29 @@ def test_the_servers_error_text_loses_cookies_and_tokens_and_keeps_one_sentence(
         "with token [removed]). Check the values sent and try again."
     )
     assert "sess-1" not in message and "9f86d0" not in message and "Contact support" not in message
+
+
+# -- redirects -------------------------------------------------------------------------------
+
+
+def test_a_307_from_auth_is_not_followed_even_to_the_same_host(fake: FakeServiceTrade, sleeps: list[float]) -> None:
+    fake.faults[("POST", "/auth")] = [reply(307, {"Location": "https://api.servicetrade.com/api/auth2"})]
+    client = make_client(fake, sleeps)
+    with pytest.raises(ServiceTradeError) as caught:
+        client.login()
+    assert str(caught.value) == (
+        "ServiceTrade answered POST /auth with a redirect (HTTP 307) to api.servicetrade.com, which stac_xl does "
+        "not follow so your sign-in goes nowhere else. Check the Base URL on the Settings sheet."
+    )
+    assert [c.url for c in adapter_of(client._session).calls] == [f"{BASE}/auth"]
+
+
+def test_a_get_redirect_is_followed_within_the_host_and_never_to_another(fake: FakeServiceTrade, sleeps: list[float]) -> None:
+    fake.faults[("GET", "/invoice/700001")] = [reply(301, {"Location": "/api/invoice/700002"})]
+    fake.faults[("GET", "/invoice/700003")] = [reply(302, {"Location": "https://elsewhere.example/api/invoice/3"})]
+    with make_client(fake, sleeps) as client:
+        assert client.get_invoice(700001)["id"] == 700002
+        with pytest.raises(ServiceTradeError, match=r"redirect \(HTTP 302\) to elsewhere\.example, which stac_xl"):
+            client.get_invoice(700003)
+    urls = [c.url for c in adapter_of(client._session).calls]
+    assert f"{BASE}/invoice/700002" in urls and not any("elsewhere" in url for url in urls)

@@ -117,15 +117,18 @@ def test_new_workbook_lays_out_the_six_sheets(engine):
     assert book.sheets["Settings"].range("A1").value == "Setting"
 
 
-def test_fetch_preview_export_from_the_ribbon_equals_the_cli(engine, tmp_path, monkeypatch):
+def test_fetch_preview_export_from_the_ribbon_equals_the_cli(engine, tmp_path, monkeypatch, memory_keyring):
+    from stac_xl.servicetrade.credentials import store_credentials
+
     tz = Settings().tz
     data = SandboxData.generate(invoices=120, seed=9, today=datetime.now(tz).date())
-    monkeypatch.setenv("STAC_USERNAME", "demo")
-    monkeypatch.setenv("STAC_PASSWORD", "demo")
+    for name in ("STAC_USERNAME", "STAC_PASSWORD", "STAC_TOKEN", "STAC_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
     (tmp_path / "ribbon").mkdir()
     (tmp_path / "cli").mkdir()
     with Sandbox(data) as sandbox:
         url = sandbox.start(0)
+        store_credentials("demo", "demo", base_url=url)  # Sign in for the host the workbooks name
         book = clicked_stac_book(engine)
         assert ribbon.run_action("load_preset.generic-xml", book, ScriptedDialogs())
         for name, value in (("Base URL", url), ("Days to fetch", "30"), ("Output folder", str(tmp_path / "ribbon"))):

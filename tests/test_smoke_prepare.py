@@ -64,7 +64,8 @@ def test_set_setting_refuses_an_unknown_name_and_saves_nothing(tmp_path: Path) -
 
 
 def test_the_prepared_book_fetches_the_printed_range_and_exports(
-    tmp_path: Path, sandbox_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, sandbox_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    memory_keyring: object,
 ) -> None:
     book, reference, out = tmp_path / "smoke.xlsx", tmp_path / "reference.xlsx", tmp_path / "out"
     out.mkdir()
@@ -72,10 +73,14 @@ def test_the_prepared_book_fetches_the_printed_range_and_exports(
     done = script("set_setting.py", book, "Base URL", sandbox_url, "Days to fetch", "7", "Output folder", out)
     assert done.returncode == 0, done.stderr
     shutil.copyfile(book, reference)
-    monkeypatch.setenv("STAC_USERNAME", "demo")
-    monkeypatch.setenv("STAC_PASSWORD", "demo")
-    monkeypatch.delenv("STAC_TOKEN", raising=False)
+    for name in ("STAC_USERNAME", "STAC_PASSWORD", "STAC_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("STAC_BASE_URL", raising=False)  # the Base URL setting must be what is used
+    # As the smoke test does: Sign in for the workbook's host (a password goes only where it was
+    # signed in to, never to a Base URL alone).
+    from stac_xl.servicetrade.credentials import store_credentials
+
+    store_credentials("demo", "demo", base_url=sandbox_url)
     assert main(["fetch", str(reference)]) == 0
     prepared = script("smoke_prepare.py", reference, book)
     assert prepared.returncode == 0, prepared.stderr

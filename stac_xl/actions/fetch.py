@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from stac_xl.book import layout
 from stac_xl.book.log import append_log
 from stac_xl.book.port import WorkbookPort
-from stac_xl.servicetrade.credentials import Password, Token
+from stac_xl.servicetrade.credentials import ENV_BASE_URL, Origin, Password, Token, resolve_credentials
 from stac_xl.servicetrade.daterange import DateRange
 from stac_xl.settings import FETCH_TIME_LIMIT, Settings, read_settings
 
@@ -42,10 +42,17 @@ class FetchResult:
         )
 
 
-def resolve_base_url(option: str | None, settings: Settings, env: Mapping[str, str] | None = None) -> str:
-    """Command-line option, then ``STAC_BASE_URL``, then the Settings sheet."""
+def resolve_base_url(
+    option: str | None, settings: Settings, env: Mapping[str, str] | None = None
+) -> tuple[str, Origin]:
+    """Command-line option, then ``STAC_BASE_URL``, then the Settings sheet; and which it was,
+    because only an address the clerk named gets the environment's credentials."""
     env = os.environ if env is None else env
-    return (option or env.get("STAC_BASE_URL") or settings.base_url).rstrip("/")
+    if option:
+        return option.rstrip("/"), Origin.COMMAND_LINE
+    if env.get(ENV_BASE_URL):
+        return env[ENV_BASE_URL].rstrip("/"), Origin.ENVIRONMENT
+    return settings.base_url.rstrip("/"), Origin.WORKBOOK
 
 
 def fetch_invoices(
@@ -53,7 +60,7 @@ def fetch_invoices(
     *,
     first: date | None = None,
     last: date | None = None,
-    credentials: Password | Token,
+    credentials: Password | Token | None = None,
     base_url: str | None = None,
     session: HttpSession | None = None,
     env: Mapping[str, str] | None = None,
@@ -63,12 +70,15 @@ def fetch_invoices(
 ) -> FetchResult:
     """Fetch invoices created ``first``..``last`` (company time zone) into *Invoices*.
 
-    Without dates: the last *Days to fetch* days up to today, as the ribbon does. ``clock``
+    Without dates: the last *Days to fetch* days up to today, as the ribbon does. Without
+    ``credentials``: the ones bound to the address used (see ``servicetrade.credentials``), so
+    a workbook naming a host the clerk never signed in to gets no password. ``clock``
     is what the client waits on between retries and measures the *Fetch time limit* on (the
     computer's clock unless a test injects one); ``timeout`` is each request's socket time-out
     in seconds (the client's default unless given)."""
     # Imported here: every ribbon click starts a fresh Python, keep start-up light.
     from stac_xl.invoices.flatten import invoices_to_table
+    from stac_xl.servicetrade.client import check_base_url
     from stac_xl.servicetrade.models import parse_invoices
 
     settings = read_settings(book.read_grid(layout.SETTINGS))
@@ -76,7 +86,10 @@ def fetch_invoices(
     last = last or (first if first else today)
     first = first or last - timedelta(days=settings.days_to_fetch - 1)
     date_range = DateRange(first, last, settings.tz)
-    url = resolve_base_url(base_url, settings, env)
+    url, origin = resolve_base_url(base_url, settings, env)
+    url = check_base_url(url)
+    if credentials is None:
+        credentials = resolve_credentials(url, origin=origin, env=env)
     book.status(f"Fetching '{settings.invoice_status}' invoices created {date_range} from ServiceTrade…")
     with _client(url, credentials, settings, session=session, clock=clock, timeout=timeout) as client:
         raw = client.list_invoices(

@@ -101,27 +101,50 @@ def _is_blank(book: xw.Book) -> bool:
 
 
 def sign_in(book: xw.Book, ui: ClerkDialogs) -> str | None:
-    """Ask for the ServiceTrade username and password and keep them in the credential store."""
-    from stac_xl.servicetrade.credentials import Password, resolve_credentials, store_credentials
+    """Ask for the ServiceTrade username and password and keep them in the credential store,
+    for the host on this workbook's Settings (saying so when it is not ServiceTrade's)."""
+    from stac_xl.servicetrade.credentials import (
+        SERVICETRADE_HOST,
+        host_of,
+        saved_username,
+        store_credentials,
+        untrusted_host,
+    )
 
+    base_url = _sign_in_address(book)
+    warning = "" if host_of(base_url) == SERVICETRADE_HOST else f"{untrusted_host(base_url)}.\n\n"
     try:
-        saved = resolve_credentials(env={})
+        saved = saved_username(base_url)
     except StacError:
         saved = None
-    answer = ui.credentials(SIGN_IN_MESSAGE, saved.username if isinstance(saved, Password) else "")
+    answer = ui.credentials(warning + SIGN_IN_MESSAGE, saved or "")
     if answer is None:
         return None
     username, password = answer
-    store_credentials(username, password)
-    return f"Signed in as {username.strip()}: the password is in Windows Credential Manager, not in this workbook."
+    host = store_credentials(username, password, base_url=base_url)
+    return (f"Signed in as {username.strip()} at {host}: the password is in Windows Credential Manager, "
+            "not in this workbook.")
+
+
+def _sign_in_address(book: xw.Book) -> str:
+    """The Base URL a Sign in is for: this workbook's, or ServiceTrade's own for a book without Settings."""
+    from stac_xl.servicetrade.client import check_base_url
+    from stac_xl.servicetrade.credentials import SERVICETRADE_BASE_URL
+    from stac_xl.settings import read_settings
+
+    try:
+        base_url = read_settings(_live(book).read_grid("Settings")).base_url
+    except StacError:
+        base_url = SERVICETRADE_BASE_URL
+    return check_base_url(base_url)
 
 
 def fetch(book: xw.Book, ui: ClerkDialogs) -> str:
     """Fetch the last 'Days to fetch' days of invoices onto *Invoices*."""
     from stac_xl.actions.fetch import fetch_invoices
-    from stac_xl.servicetrade.credentials import resolve_credentials
 
-    return fetch_invoices(_live(book), credentials=resolve_credentials()).summary()
+    # No credentials here: fetch finds the ones bound to the address it uses.
+    return fetch_invoices(_live(book)).summary()
 
 
 def preview(book: xw.Book, ui: ClerkDialogs) -> str:

@@ -127,6 +127,9 @@ class SandboxApi:
             return fail(503, "Service temporarily unavailable")
         if not routed:
             return fail(405, "Method not allowed") if path_known else fail(404, "Not found")
+        if is_auth and req.method == "POST" and self.faults.redirect_auth_to:
+            self.stats.bump("307")
+            return fail(307, "Moved", {"Location": self.faults.redirect_auth_to})
         if not is_auth:
             caller = self._caller(req.headers)
             if caller is None:

@@ -33,6 +33,8 @@ class FaultConfig:
       stays open, silent, until the sandbox stops.
     - ``silent_after_headers``: requests outside ``/auth`` get a status line and headers
       promising a body, then silence until the sandbox stops.
+    - ``redirect_auth_to``: ``POST /auth`` answers ``307`` to this address (a client that
+      follows it re-sends the username and password there); empty = no redirect.
     - ``seed``: seeds the fault RNG (independent of the data seed).
     """
 
@@ -46,6 +48,7 @@ class FaultConfig:
     claim_total_pages: int = 0
     never_answer: bool = False
     silent_after_headers: bool = False
+    redirect_auth_to: str = ""
     seed: int = 0
 
     def __post_init__(self) -> None:

@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -50,6 +51,7 @@ AUTH_PATH = "/auth"
 SESSION_COOKIE = "PHPSESSID"
 MAX_BODY_MB = 200  # a 2000-invoice page is about 3 MB
 _CHUNK = 256 * 1024
+_MAX_REDIRECTS = 4  # tries in all, so at most three same-host GET redirects
 _MIN_TIMEOUT = 0.05  # below this a socket time-out means "no time left", see _timeout_now
 
 # What is wrong with a reply's ``data`` (a few words), or None when it is what we expect.
@@ -319,18 +321,39 @@ class Exchange:
             self._check_time(call)  # the wait for a free slot may have used up the time left
             with self._count_lock:
                 self._count += 1
-            # Redirects are never followed: a 307 would send the sign-in's body to wherever
-            # the server points, and the clerk never chose that address.
-            response = self._session.request(
-                call.method, self._base_url + call.path, params=call.params, json=call.body,
-                headers=headers, timeout=timeout, stream=True, allow_redirects=False,
-            )
+            response = self._follow(call, headers, timeout)
             try:
                 body = self._body(call, response)
             finally:
                 response.close()
         log.debug("%s %s -> HTTP %d (try %d)", call.method, call.path, response.status_code, try_no)
         return _Answer(response.status_code, response.headers, body)
+
+    def _follow(self, call: _Call, headers: dict[str, str], timeout: float) -> requests.Response:
+        """Send the request, following only a GET's redirects within the Base URL's own host.
+
+        requests would follow any redirect: a 307 for ``POST /auth`` would re-send the sign-in's
+        body to wherever the server points, an address the clerk never chose. So it never
+        follows, and this follows a few same-host GET redirects (a moved path) by hand; any
+        other redirect reaches ``_attempt`` and is refused there."""
+        url, params = self._base_url + call.path, call.params
+        for _ in range(_MAX_REDIRECTS):
+            response = self._session.request(
+                call.method, url, params=params, json=call.body,
+                headers=headers, timeout=timeout, stream=True, allow_redirects=False,
+            )
+            target = urljoin(response.url, response.headers.get("Location", "")) if response.is_redirect else None
+            if target is None or call.method != "GET" or call.path == AUTH_PATH or not self._same_host(target):
+                return response
+            response.close()
+            url, params = target, None
+            with self._count_lock:
+                self._count += 1
+        return response
+
+    def _same_host(self, url: str) -> bool:
+        mine, theirs = urlsplit(self._base_url), urlsplit(url)
+        return (mine.scheme, mine.netloc.lower()) == (theirs.scheme, theirs.netloc.lower())
 
     def _body(self, call: _Call, response: requests.Response) -> bytes:
         """The whole body, in chunks, stopping at the size cap or the time limit."""
