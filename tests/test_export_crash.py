@@ -81,7 +81,7 @@ def test_a_kill_at_any_step_is_settled_by_the_next_command(tmp_path, capsys, ste
     assert [b.state for b in batches()] == [State.EXPORTED]
     rows = export_rows(book)
     assert [(row[2], int(row[10])) for row in rows] == [(str(files[0]), batch.id)]
-    assert not [p for p in tmp_path.rglob(".stac-*")], "a temp file was left behind"
+    assert not list(tmp_path.rglob(".stac-*")), "a temp file was left behind"
 
 
 def test_a_stray_save_of_the_book_is_removed_by_the_next_export(tmp_path):
@@ -102,7 +102,7 @@ def test_two_exports_of_one_workbook_started_together_write_one_file(tmp_path):
     errors = [child.communicate(timeout=120)[1].decode() for child in children]
     assert sorted(child.returncode for child in children) == [0, 7], errors
     refused = errors[[child.returncode for child in children].index(7)]
-    assert "already in batch 1" in refused or "already exists" in refused
+    assert "are already exported (10041, 10042), 10041 in batch 1" in refused or "already exists" in refused
     (written,) = out.iterdir()
     (batch,) = batches()
     assert Path(batch.file_path) == written and batch.state is State.EXPORTED

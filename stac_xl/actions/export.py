@@ -166,10 +166,14 @@ def _refuse(problems: Sequence[Problem], sheet: SheetRecords) -> None:
 def already_exported_sentence(priors: Sequence[PriorExport]) -> str:
     """Why an export is refused when its invoices are in the books already."""
     first = priors[0]
-    more = f" and {len(priors) - 1} more" if len(priors) > 1 else ""
-    return (f"Export refused: invoice {first.number or first.invoice_id}{more} on the Export sheet is already in "
-            f"batch {first.batch_id} ({first.state.value} {first.created:%Y-%m-%d %H:%M} by {first.user}); "
-            "click Preview to leave it out, or set Allow re-export to yes to export it again.")
+    where = f"batch {first.batch_id} ({first.state.value} {first.created:%Y-%m-%d %H:%M} by {first.user})"
+    fix = "click Preview to leave {0} out, or set Allow re-export to yes to export {0} again."
+    if len(priors) == 1:
+        return f"Export refused: invoice {first.number or first.invoice_id} on the Export sheet is already in {where}; " \
+               + fix.format("it")
+    names = ", ".join(p.number or p.invoice_id for p in priors[:5]) + (", …" if len(priors) > 5 else "")
+    return (f"Export refused: {len(priors)} invoices on the Export sheet are already exported ({names}), "
+            f"{first.number or first.invoice_id} in {where}; " + fix.format("them"))
 
 
 @dataclass(frozen=True)
