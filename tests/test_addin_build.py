@@ -19,7 +19,7 @@ from stac_xl.addin.libreoffice import libreoffice_available, libreoffice_modules
 from stac_xl.presets import preset_names
 
 # Load preset is a menu: one button per shipped preset, "load_preset.<name>"
-ACTIONS = {"new_workbook", "sign_in", "fetch", "preview", "export", "help"} | {
+ACTIONS = {"new_workbook", "sign_in", "fetch", "preview", "export", "confirm_import", "undo_export", "help"} | {
     f"load_preset.{name}" for name in preset_names()}
 EXPECTED_MODULES = [
     ("Dictionary", "VBAClassModule"),

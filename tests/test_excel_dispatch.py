@@ -113,6 +113,7 @@ def test_each_load_preset_menu_item_loads_its_preset(engine: MemoryEngine, click
 
 def test_every_handler_is_dispatched_in_these_tests() -> None:
     dispatched = {"new_workbook", "load_preset", "sign_in", "fetch", "preview", "export", "help", "self_test"}
+    dispatched |= {"confirm_import", "undo_export"}  # in test_excel_ledger_buttons.py
     dispatched |= {f"load_preset.{name}" for name in preset_names()}
     assert set(ribbon.HANDLERS) == dispatched
 

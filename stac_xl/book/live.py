@@ -100,6 +100,15 @@ class LiveWorkbook:
         self._chunk_rows = chunk_rows
         self._shown: str | None = None  # the last sheet this adapter brought to the front
 
+    @property
+    def name(self) -> str:
+        """The workbook's full path (its name while unsaved, or on OneDrive without a local
+        copy): how the export ledger tells this workbook's batches from others'."""
+        try:
+            return str(self._book.fullname)
+        except xw.XlwingsError:
+            return str(self._book.name)
+
     def sheet_names(self) -> list[str]:
         """Names of the sheets, in tab order."""
         return [sheet.name for sheet in self._book.sheets]

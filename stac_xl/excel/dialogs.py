@@ -10,15 +10,24 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from stac_xl.excel.credential_prompt import prompt_for
 
 CHOICE_TRIES = 3
 
 
+class ClerkDialogs(Protocol):
+    """The few ways a ribbon handler talks to the clerk (tests pass scripted ones)."""
+
+    def tell(self, message: str) -> None: ...
+    def ask(self, question: str, default: str = "") -> str | None: ...
+    def choose(self, question: str, options: Sequence[str]) -> int | None: ...
+    def credentials(self, message: str, username: str = "") -> tuple[str, str] | None: ...
+
+
 class ExcelDialogs:
-    """:class:`stac_xl.excel.ribbon.ClerkDialogs` for live Excel.
+    """:class:`ClerkDialogs` for live Excel.
 
     ``platform`` (``sys.platform`` by default) picks the sign-in prompt, so a test can show
     which one a Windows PC gets.

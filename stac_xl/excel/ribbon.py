@@ -2,7 +2,7 @@
 
 Every button calls the add-in's one VBA Sub, which runs ``dispatch(<button id>)`` in a fresh
 Python. ``dispatch`` is the only place that asks xlwings for the clicked book; each handler
-takes that book and a :class:`ClerkDialogs` (message boxes and questions), so tests run the
+takes that book and a ``ClerkDialogs`` (message boxes and questions), so tests run the
 same handlers over an in-memory xlwings engine with scripted answers. A button id may carry
 an argument after a dot: ``load_preset.quickbooks-iif`` is Load preset ▸ QuickBooks.
 
@@ -13,11 +13,13 @@ the traceback went.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from stac_xl.errors import StacError
+from stac_xl.excel.dialogs import ClerkDialogs
+from stac_xl.excel.ledger_buttons import confirm_import, undo_export
 
 if TYPE_CHECKING:
     import xlwings as xw
@@ -40,14 +42,6 @@ SIGN_IN_MESSAGE = (
 )
 # Read from the folder, not through stac_xl.presets, which is slow to import for every click.
 PRESET_FOLDER = Path(__file__).resolve().parents[1] / "presets"
-
-
-class ClerkDialogs(Protocol):
-    """The few ways a handler talks to the clerk."""
-
-    def tell(self, message: str) -> None: ...
-    def choose(self, question: str, options: Sequence[str]) -> int | None: ...
-    def credentials(self, message: str, username: str = "") -> tuple[str, str] | None: ...
 
 
 Handler = Callable[["xw.Book", ClerkDialogs], str | None]
@@ -206,13 +200,16 @@ HANDLERS: dict[str, Handler] = {
     "fetch": fetch,
     "preview": preview,
     "export": export,
+    "confirm_import": confirm_import,
+    "undo_export": undo_export,
     "load_preset": load_preset,
     "help": show_help,
     "self_test": self_test,
     **{f"load_preset.{path.stem}": _preset_loader(path.stem) for path in sorted(PRESET_FOLDER.glob("*.json"))},
 }
 LABELS = {"new_workbook": "New workbook", "sign_in": "Sign in", "fetch": "Fetch invoices", "preview": "Preview",
-          "export": "Export", "load_preset": "Load preset", "help": "Help", "self_test": "The self-test"}
+          "export": "Export", "confirm_import": "Confirm import", "undo_export": "Undo export",
+          "load_preset": "Load preset", "help": "Help", "self_test": "The self-test"}
 
 
 def run_action(action: str, book: xw.Book, ui: ClerkDialogs) -> bool:
