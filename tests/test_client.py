@@ -754,3 +754,13 @@ def test_a_get_redirect_is_followed_within_the_host_and_never_to_another(fake: F
             client.get_invoice(700003)
     urls = [c.url for c in adapter_of(client._session).calls]
     assert f"{BASE}/invoice/700002" in urls and not any("elsewhere" in url for url in urls)
+
+
+def test_a_listed_id_that_is_not_a_whole_number_is_refused_not_rounded(sleeps: list[float]) -> None:
+    fake = FakeServiceTrade([{"id": 1.8446744073709552e19, "invoiceNumber": "1", "status": "ok"}])
+    with (
+        pytest.raises(BadResponse, match=r"listed an invoice whose id 1\.8446744073709552e\+19 is not a whole number"),
+        make_client(fake, sleeps) as client,
+    ):
+        client.list_invoices()
+    assert [s.path for s in fake.seen if s.path.startswith("/invoice/")] == []

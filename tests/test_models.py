@@ -256,6 +256,54 @@ def test_bad_value_names_invoice_and_field(data: dict[str, Any], message: str) -
     assert isinstance(caught.value, ServiceTradeError) and caught.value.exit_code == 3
 
 
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"id": 8, "created": 1e20}, "ServiceTrade sent invoice id 8 with created 1e+20, which is not a date from 1970 to 2099."),
+        ({"id": 8, "created": -1}, "ServiceTrade sent invoice id 8 with created -1, which is not a date from 1970 to 2099."),
+        ({"id": 8, "dueDate": 4102444800}, "ServiceTrade sent invoice id 8 with dueDate 4102444800, which is not a date from 1970 to 2099."),
+        ({"id": 8, "updated": "9" * 30},
+         "ServiceTrade sent invoice id 8 with updated '999999999999999999999999999999', which is not a date from 1970 to 2099."),
+        ({"id": 8, "created": "2150-01-01T00:00:00"},
+         "ServiceTrade sent invoice id 8 with created '2150-01-01T00:00:00', which is not a date from 1970 to 2099."),
+        ({"id": 8, "totalPrice": 1e15}, "ServiceTrade sent invoice id 8 with totalPrice 1000000000000000.0, which is not an amount below a trillion."),
+        ({"id": 8, "totalPrice": 10**400},
+         "ServiceTrade sent invoice id 8 with totalPrice 1000000000000000000000000000000000000..., which is not an amount below a trillion."),
+        ({"id": 8, "items": [{"quantity": "1e999999"}]},
+         "ServiceTrade sent invoice id 8 with items.0.quantity '1e999999', which is not an amount below a trillion."),
+        ({"id": 8, "customer": {"id": 2.0**60}},
+         "ServiceTrade sent invoice id 8 with customer.id 1.152921504606847e+18, which is not an exact id (a number that large was rounded on the way)."),
+        ({"id": 8, "customer": {"id": -3}}, "ServiceTrade sent invoice id 8 with customer.id -3, which is not an id."),
+        ({"id": None}, "ServiceTrade sent entry 2 of the list without an invoice id."),
+    ],
+    ids=["created-1e20", "before-1970", "year-2100", "digits", "iso-2150", "amount", "huge-int", "huge-text",
+         "float-id", "negative-id", "null-id"],
+)
+def test_values_out_of_bounds_are_one_sentence(data: dict[str, Any], message: str) -> None:
+    with pytest.raises(BadResponse) as caught:
+        parse_invoices([copy.deepcopy(SAMPLE), data])
+    assert str(caught.value) == message
+
+
+def test_the_bounds_themselves_are_accepted() -> None:
+    inv = one(created=0, dueDate=4102444799, totalPrice=999_999_999_999.99)
+    assert inv.created == datetime(1970, 1, 1, tzinfo=UTC)
+    assert inv.due_date == datetime(2099, 12, 31, 23, 59, 59, tzinfo=UTC)
+    assert inv.total_price == Decimal("999999999999.99")
+
+
+@pytest.mark.parametrize("big", [2**53 + 1, 2**64 + 7, 10**30 + 1], ids=["2^53+1", "2^64+7", "10^30+1"])
+def test_integer_ids_are_kept_digit_for_digit(big: int) -> None:
+    inv = parse_invoices([{"id": big, "customer": {"id": big}, "items": [{"id": big + 1}]}])[0]
+    assert inv.id == str(big) and inv.customer is not None and inv.customer.id == str(big)
+    assert inv.lines[0].id == str(big + 1)
+
+
+def test_text_longer_than_an_excel_cell_is_refused() -> None:
+    with pytest.raises(BadResponse, match=r"with items\.0\.description 'xxx.*which is wrong \(String should have at most 32767"):
+        parse_invoices([{"id": 8, "items": [{"description": "x" * 40_000}]}])
+
+
 def test_an_entry_that_is_not_an_object() -> None:
     with pytest.raises(BadResponse, match="not an invoice as entry 1 of the list"):
         parse_invoices(["700123"])  # type: ignore[list-item]

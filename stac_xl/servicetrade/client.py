@@ -26,7 +26,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from stac_xl import __version__
-from stac_xl.errors import ConfigError
+from stac_xl.errors import BadResponse, ConfigError
 from stac_xl.servicetrade.clock import Clock, SystemClock, TimeLimit
 from stac_xl.servicetrade.credentials import Password, Token
 from stac_xl.servicetrade.failures import pages_do_not_add_up
@@ -259,9 +259,12 @@ class ServiceTradeClient:
 
 
 def _id(value: int | str) -> int:
-    """An id safe to put in a path; ServiceTrade ids are integers."""
-    if isinstance(value, bool):
-        raise TypeError("an id must be an integer")
+    """An id safe to put in a path; ServiceTrade ids are whole numbers, kept exact (a float
+    from a listing is refused, never rounded into another invoice's id)."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise BadResponse(f"ServiceTrade listed an invoice whose id {value!r} is not a whole number.")
+    if isinstance(value, str) and not value.strip().isdigit():
+        raise BadResponse(f"ServiceTrade listed an invoice whose id {value[:40]!r} is not a whole number.")
     return int(value)
 
 

@@ -10,12 +10,18 @@ Money and quantities become ``Decimal`` through ``Decimal(str(x))`` so a JSON ``
 ``Decimal('0.1')``, never the binary float behind it. Unix-second timestamps become
 timezone-aware UTC datetimes; ``Invoice.local_date`` turns one into the company's date.
 Ids become text (``str(700123)``) so they match the *Invoices* sheet, where ids are text.
+
+Every value has bounds, so garbage from a server is one sentence, never a traceback: dates
+from 1970 up to 2100 (``created = 1e20`` would overflow a datetime), amounts and quantities
+below a trillion, ids exact whole numbers of any usual size (an integer id is kept digit for
+digit, however large; a float id only where a float is exact), text no longer than an Excel
+cell holds.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -27,6 +33,19 @@ from stac_xl.errors import BadResponse
 from stac_xl.gc_pause import gc_paused
 from stac_xl.records import CENT
 
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)  # the first moment not accepted
+_LATEST_STAMP = int((LATEST - EARLIEST).total_seconds())
+MAX_AMOUNT = Decimal(10) ** 12  # a trillion: no invoice line comes near it
+_MAX_NUMBER_TEXT = 100  # characters of a number sent as text
+_MAX_ID_DIGITS = 40  # beyond 2**128, far beyond any id, short of a number that is a whole page
+_EXACT_FLOAT = 2**53  # every whole float up to here is exact
+EXCEL_CELL_TEXT = 32_767  # the most characters an Excel cell holds
+
+
+def _time_out_of_range() -> PydanticCustomError:
+    return PydanticCustomError("stac_time", "is not a date from 1970 to 2099")
+
 
 def to_decimal(value: Any) -> Decimal | None:
     """JSON number or numeric text → exact ``Decimal``; ``None``/blank → ``None``.
@@ -34,15 +53,24 @@ def to_decimal(value: Any) -> Decimal | None:
     Floats go through ``str`` (shortest repr), so ``0.1`` is ``Decimal('0.1')``. Booleans,
     NaN, infinities and non-numeric text are refused.
     """
+    number = _number(value)
+    if number is not None and number.copy_abs() >= MAX_AMOUNT:
+        raise PydanticCustomError("stac_number", "is not an amount below a trillion")
+    return number
+
+
+def _number(value: Any) -> Decimal | None:
     if value is None or (isinstance(value, Decimal) and value.is_finite()):
         return value
     if isinstance(value, bool):
         raise PydanticCustomError("stac_number", "is not a number")
     if isinstance(value, int):
+        if value.bit_length() > 128:  # Decimal() of a huge int is slow, and no amount is one
+            raise PydanticCustomError("stac_number", "is not an amount below a trillion")
         return Decimal(value)
     if isinstance(value, float) and math.isfinite(value):
         return Decimal(str(value))
-    if isinstance(value, str):
+    if isinstance(value, str) and len(value) <= _MAX_NUMBER_TEXT:
         text = value.strip()
         if not text:
             return None
@@ -64,33 +92,58 @@ def to_utc(value: Any) -> datetime | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        if not EARLIEST <= moment < LATEST:
+            raise _time_out_of_range()
+        return moment
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if isinstance(value, float) and not math.isfinite(value):
             raise PydanticCustomError("stac_time", "is not a Unix timestamp")
-        return datetime.fromtimestamp(value, UTC)
-    if isinstance(value, str):
+        return _from_seconds(value)
+    if isinstance(value, str) and len(value) <= _MAX_NUMBER_TEXT:
         text = value.strip()
         if text.lstrip("-").isdigit():
-            return datetime.fromtimestamp(int(text), UTC)
+            return _from_seconds(int(text))
         try:
-            return to_utc(datetime.fromisoformat(text))
+            moment = datetime.fromisoformat(text)
         except ValueError:
             pass
+        else:
+            return to_utc(moment)
     raise PydanticCustomError("stac_time", "is not a Unix timestamp")
 
 
+def _from_seconds(seconds: float) -> datetime:
+    """Unix seconds within the bounds as a UTC datetime (checked first: a huge number overflows)."""
+    if not 0 <= seconds < _LATEST_STAMP:
+        raise _time_out_of_range()
+    return EARLIEST + timedelta(seconds=seconds)
+
+
 def to_id(value: Any) -> str | None:
-    """An id as text: ``700123`` → ``"700123"``, ``"00123"`` stays ``"00123"``."""
-    if value is None or isinstance(value, str):
+    """An id as text: ``700123`` → ``"700123"``, ``"00123"`` stays ``"00123"``; an integer of
+    any usual size digit for digit (never through a float)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if len(value) > _MAX_ID_DIGITS or not value.isprintable():
+            raise PydanticCustomError("stac_id", "is not an id")
         return value
-    if isinstance(value, bool):
-        raise PydanticCustomError("stac_id", "is not an id")
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**_MAX_ID_DIGITS:
         return str(value)
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and 0 <= value <= _EXACT_FLOAT:
         return str(int(value))
+    if isinstance(value, float) and value.is_integer() and value > _EXACT_FLOAT:
+        raise PydanticCustomError("stac_id", "is not an exact id (a number that large was rounded on the way)")
     raise PydanticCustomError("stac_id", "is not an id")
+
+
+def to_required_id(value: Any) -> str:
+    """An invoice's own id: like :func:`to_id`, and never missing."""
+    text = to_id(value)
+    if text is None:
+        raise PydanticCustomError("stac_id", "is not an id")
+    return text
 
 
 Money = Annotated[Decimal | None, PlainValidator(to_decimal)]
@@ -107,6 +160,7 @@ class _Model(BaseModel):
         alias_generator=to_camel,
         populate_by_name=True,
         coerce_numbers_to_str=True,  # invoiceNumber 10041 or customerPo 7781 as numbers
+        str_max_length=EXCEL_CELL_TEXT,  # longer text could not go on the Invoices sheet
     )
 
 
@@ -200,7 +254,7 @@ class InvoiceItem(_Model):
 class Invoice(_Model):
     """One ServiceTrade invoice. ``items`` is ``None`` when the JSON had no ``items`` key."""
 
-    id: Annotated[str, PlainValidator(to_id)]
+    id: Annotated[str, PlainValidator(to_required_id)]
     uri: str | None = None
     invoice_number: str | None = None
     type: str | None = None
