@@ -159,7 +159,10 @@ def _cmd_undo(args: argparse.Namespace) -> int:
 
     book_path = Path(args.book)
     with workbook_lock(book_path, command="stac-xl undo"):
-        result = undo(FileWorkbook.open(book_path), batch_id=args.batch, force=args.force)
+        book = FileWorkbook.open(book_path)
+        if args.batch is None:
+            raise ConfigError(f"Name the batch to undo: stac-xl undo {args.book} --batch N (stac-xl batches lists them).")
+        result = undo(book, batch_id=args.batch, force=args.force)
     print(result.summary())
     return 0
 
@@ -390,7 +393,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("undo", help="void an exported batch so its invoices can be exported again")
     p.add_argument("book", help="the STAC workbook")
-    p.add_argument("--batch", type=_whole_number, required=True, help="the batch to void (stac-xl batches)")
+    p.add_argument("--batch", type=_whole_number, help="the batch to void (stac-xl batches lists them)")
     p.add_argument("--force", action="store_true", help="void a confirmed batch too (the books keep it)")
     p.set_defaults(func=_cmd_undo)
 

@@ -210,7 +210,7 @@ def _prepare(book: WorkbookPort, profile: ExportProfile) -> _Prepared:
     invoices_grid = book.read_grid(layout.INVOICES)
     # a bad rule is told as itself (naming its cell) before "Mapping changed since the last Preview"
     specs = compile_mapping(profile.mapping_grid, profile.lookups_grid, invoice_columns=invoice_headers(invoices_grid)).specs
-    refuse_if_stale(book, export_grid, invoices_grid)
+    refuse_if_stale(book, export_grid, invoices_grid, profile)
     records = sheet.records
     shape = [Problem("error", text) for text in sheet.problems + trim_to_specs(records, specs, sheet.rows)]
     rows = read_invoice_rows(invoices_grid)

@@ -125,7 +125,7 @@ def preview(book: WorkbookPort, *, today: date | None = None, ledger: ExportLedg
     profile = load_profile(book)
     invoices_grid = book.read_grid(layout.INVOICES)
     rows = read_invoice_rows(invoices_grid)
-    stamp = current_fingerprint(book, invoices_grid)
+    stamp = current_fingerprint(book, invoices_grid, profile)
     with ledger_session(book, profile.settings, now=now or datetime.now(), ledger=ledger, workbook=workbook,
                         env=env) as session:
         known = known_exports(session.ledger, scope_of(profile.settings), rows,

@@ -220,6 +220,9 @@ def workbook_lock(book: Path, *, command: str = "stac-xl", wait: float = WAIT_SE
     then a WorkbookError saying who holds it. Excel or LibreOffice having the book open is
     a WorkbookError at once. ``sleep`` and ``clock`` are what waiting uses (tests pass
     their own so they do not wait)."""
+    if not book.is_file():
+        yield  # nothing to protect: opening it says what is wrong (missing, a folder, …)
+        return
     refuse_if_open_elsewhere(book)
     path = lock_file_of(book)
     deadline = clock() + wait

@@ -8,13 +8,16 @@ folder or Days to fetch, may change in between without a new Preview).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stac_xl.book import layout
 from stac_xl.book.export_sheet import changed_parts, fingerprint, read_fingerprint
 from stac_xl.book.port import WorkbookPort
 from stac_xl.book.values import cell_text
 from stac_xl.errors import ExportError
+
+if TYPE_CHECKING:
+    from stac_xl.actions.profile import ExportProfile
 
 
 def _previewed_settings(grid: list[list[Any]]) -> list[list[Any]]:
@@ -30,21 +33,24 @@ def _previewed_settings(grid: list[list[Any]]) -> list[list[Any]]:
     return rows
 
 
-def current_fingerprint(book: WorkbookPort, invoices_grid: list[list[Any]] | None = None) -> str:
-    """The fingerprint of the book's sheets as they are now."""
+def current_fingerprint(book: WorkbookPort, invoices_grid: list[list[Any]] | None = None,
+                        profile: ExportProfile | None = None) -> str:
+    """The fingerprint of the book's sheets as they are now. ``profile`` holds the Mapping,
+    Lookups and Settings grids the action has read already: an action reads each sheet once."""
     return fingerprint({
         layout.INVOICES: invoices_grid if invoices_grid is not None else book.read_grid(layout.INVOICES),
-        layout.MAPPING: book.read_grid(layout.MAPPING),
-        layout.LOOKUPS: book.read_grid(layout.LOOKUPS),
-        layout.SETTINGS: _previewed_settings(book.read_grid(layout.SETTINGS)),
+        layout.MAPPING: profile.mapping_grid if profile else book.read_grid(layout.MAPPING),
+        layout.LOOKUPS: profile.lookups_grid if profile else book.read_grid(layout.LOOKUPS),
+        layout.SETTINGS: _previewed_settings(profile.settings_grid if profile else book.read_grid(layout.SETTINGS)),
     })
 
 
-def refuse_if_stale(book: WorkbookPort, export_grid: list[list[Any]], invoices_grid: list[list[Any]]) -> None:
+def refuse_if_stale(book: WorkbookPort, export_grid: list[list[Any]], invoices_grid: list[list[Any]],
+                    profile: ExportProfile | None = None) -> None:
     """ExportError, in one sentence, when the Export sheet was not built from the sheets as
     they are now (or carries no fingerprint: it was not made by Preview)."""
     stamped = read_fingerprint(export_grid)
-    changed = changed_parts(stamped or "", current_fingerprint(book, invoices_grid))
+    changed = changed_parts(stamped or "", current_fingerprint(book, invoices_grid, profile))
     if not changed:
         return
     if stamped is None:
