@@ -105,7 +105,7 @@ def test_the_top_level_holds_few_modules_beside_the_packages() -> None:
 
 @pytest.mark.parametrize(("library", "allowed"), [
     ("requests", ("stac_xl.servicetrade.",)),
-    ("openpyxl", ("stac_xl.book.",)),
+    ("python_calamine", ("stac_xl.book.",)),
     ("xlwings", ("stac_xl.book.live", "stac_xl.excel.", "stac_xl.addin.")),
 ])
 def test_each_outside_library_is_imported_only_at_its_edge(library: str, allowed: tuple[str, ...]) -> None:

@@ -1,10 +1,13 @@
-"""``FileWorkbook``: the workbook port over an .xlsx/.xlsm file, through openpyxl.
+"""``FileWorkbook``: the workbook port over an .xlsx/.xlsm file, for the CLI and the tests.
 
-Used by the CLI and the tests. The whole book is loaded (not read-only) because actions
-rewrite some sheets and everything else, including an .xlsm's VBA project, must survive.
-Saving writes a temp file in the same folder and renames it over the workbook, so a
-failed save never leaves a half-written book. Every failure a clerk can cause is a
-``WorkbookError`` with one sentence.
+A command touches only what it changes. Sheets are read with python-calamine; a sheet the
+command rewrites (Fetch: *Invoices*; Preview: *Export* and its helper) is generated as XML
+straight from the table it was given, while the zip entry is written; a sheet that gets a
+few cells (a *Log* row) has only those rows rebuilt; every other part of the package (VBA,
+other sheets, defined names, styles, themes, parts nobody here understands) is carried over
+as the compressed bytes it was stored as. Saving writes a temp file in the same folder,
+flushes it to disk and renames it over the workbook, so a failed save never leaves a
+half-written book. Every failure a clerk can cause is a ``WorkbookError`` with one sentence.
 """
 
 from __future__ import annotations
@@ -13,28 +16,35 @@ import io
 import os
 import sys
 import tempfile
-import warnings
 import zipfile
+import zlib
 from collections.abc import Sequence
 from datetime import datetime
-from functools import lru_cache
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles.numbers import is_datetime
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet.worksheet import Worksheet
+from python_calamine import CalamineWorkbook
 
-from stac_xl.book import file_sheet, layout
+from stac_xl.book import layout
 from stac_xl.book.cells import trim_grid
+from stac_xl.book.file_sheet import NewSheet
 from stac_xl.book.layout import SETTINGS, SHEET_ORDER, new_workbook_layout, not_stac_message
 from stac_xl.book.lock import save_temp_prefix
 from stac_xl.book.port import CellMark
 from stac_xl.book.table import Table
+from stac_xl.book.xlsx_new import new_package
+from stac_xl.book.xlsx_notes import patch_notes, stage_notes
+from stac_xl.book.xlsx_package import Package, SheetEntry
+from stac_xl.book.xlsx_patch import SheetEdits, patch_cells, sheet_look
+from stac_xl.book.xlsx_styles import StyleSheet, new_styles_xml
+from stac_xl.book.xlsx_values import fix_read_values, formula_texts, has_formulas_or_errors
+from stac_xl.book.xlsx_zip import ZipSnapshot
 from stac_xl.errors import WorkbookError
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+STYLES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
+STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 
 
 def lock_file(path: Path) -> Path:
@@ -57,8 +67,8 @@ def _not_excel(path: Path) -> WorkbookError:
     return WorkbookError(f"{path} is not an Excel workbook (.xlsx or .xlsm).")
 
 
-def _load(path: Path) -> Workbook:
-    """Load any .xlsx/.xlsm, keeping VBA for .xlsm; every failure as one sentence."""
+def _load(path: Path) -> Package:
+    """Read any .xlsx/.xlsm into memory; every failure as one sentence."""
     if path.is_dir():
         raise WorkbookError(f"{path} is a folder, not an Excel workbook.")
     if not path.exists():
@@ -67,33 +77,17 @@ def _load(path: Path) -> Workbook:
     if path.suffix.lower() not in EXCEL_SUFFIXES:
         raise _not_excel(path)
     try:
-        with warnings.catch_warnings():
-            # openpyxl warns about features it drops (e.g. some extensions): noise to a clerk.
-            warnings.simplefilter("ignore")
-            book = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
-        _hold_vba_in_memory(book, path)
-        return book
+        data = path.read_bytes()
     except PermissionError as exc:
         raise WorkbookError(f"{path} cannot be read (permission denied).") from exc
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, SyntaxError) as exc:
-        # SyntaxError covers xml.etree's ParseError: the zip holds something that is not xlsx.
+    return _package(path, data)
+
+
+def _package(path: Path, data: bytes) -> Package:
+    try:
+        return Package(ZipSnapshot(data))
+    except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, IndexError, UnicodeDecodeError) as exc:
         raise _not_excel(path) from exc
-
-
-def _hold_vba_in_memory(book: Workbook, path: Path) -> None:
-    """openpyxl keeps an .xlsm's zip open to copy its VBA on save. An open handle would stop
-    the atomic replace on Windows and leak a file object, so keep a copy in memory instead."""
-    archive = getattr(book, "vba_archive", None)
-    if archive is None:
-        return
-    book.vba_archive = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
-    archive.close()
-
-
-@lru_cache(maxsize=256)
-def _is_date_only(number_format: str) -> bool:
-    """True for a format that shows a date without a time (openpyxl reads both as datetime)."""
-    return is_datetime(number_format) == "date"
 
 
 def _file_mode(target: Path) -> int:
@@ -106,17 +100,22 @@ def _file_mode(target: Path) -> int:
 
 
 class FileWorkbook:
-    """A STAC workbook file, loaded whole; implements ``WorkbookPort``.
+    """A STAC workbook file; implements ``WorkbookPort``.
 
     Build it with :meth:`create`, :meth:`open` or :meth:`adopt`; changes reach the disk only
-    on :meth:`save`. ``stream`` receives status lines (default: stderr at the time).
+    on :meth:`save`. A table given to ``write_table`` is kept (not copied) until then, so
+    the caller must not change it meanwhile. ``stream`` receives status lines (default:
+    stderr at the time).
     """
 
-    def __init__(self, path: Path, book: Workbook, *, stream: TextIO | None = None) -> None:
+    def __init__(self, path: Path, package: Package, *, stream: TextIO | None = None) -> None:
         self._path = path
-        self._book = book
+        self._package = package
         self._stream = stream
-        self._cached: dict[str, dict[tuple[int, int], Any]] = {}
+        self._new: dict[str, NewSheet] = {}
+        self._edits: dict[str, SheetEdits] = {}
+        self._reader: CalamineWorkbook | None = None
+        self._all_formats = False  # adopt: give the styles every STAC format at once
 
     @property
     def path(self) -> Path:
@@ -138,12 +137,9 @@ class FileWorkbook:
             raise WorkbookError(f"The folder {path.parent} does not exist.")
         if path.exists() and not overwrite:
             raise WorkbookError(f"{path} already exists; choose another name or allow overwriting it.")
-        book = Workbook()
-        book.remove(book.active)
-        for sheet_layout in new_workbook_layout():
-            file_sheet.lay_out(book.create_sheet(sheet_layout.name), sheet_layout)
-        book.active = 0
-        workbook = cls(path, book, stream=stream)
+        workbook = cls(path, Package(ZipSnapshot(new_package(new_styles_xml()))), stream=stream)
+        workbook._add_stac_sheets()
+        workbook._new[SHEET_ORDER[0]].selected = True
         workbook.save()
         return workbook
 
@@ -151,12 +147,17 @@ class FileWorkbook:
     def open(cls, path: str | Path, *, stream: TextIO | None = None) -> FileWorkbook:
         """Load an existing STAC workbook (.xlsx or .xlsm, VBA kept)."""
         path = Path(path)
-        book = _load(path)
-        a1 = book[SETTINGS]["A1"].value if SETTINGS in book.sheetnames else None
-        message = not_stac_message(str(path), book.sheetnames, a1)
+        workbook = cls(path, _load(path), stream=stream)
+        names = workbook.sheet_names()
+        a1 = None
+        if SETTINGS in names:
+            settings = workbook.read_grid(SETTINGS)
+            a1 = settings[0][0] if settings and settings[0] else None
+        message = not_stac_message(str(path), names, a1)
         if message:
+            workbook.close()
             raise WorkbookError(message)
-        return cls(path, book, stream=stream)
+        return workbook
 
     @classmethod
     def adopt(cls, path: str | Path, *, stream: TextIO | None = None) -> FileWorkbook:
@@ -166,64 +167,92 @@ class FileWorkbook:
         Refuses a book that already has a sheet with a STAC name.
         """
         path = Path(path)
-        book = _load(path)
+        workbook = cls(path, _load(path), stream=stream)
         for name in SHEET_ORDER:
-            if name in book.sheetnames:
+            if workbook._package.sheet(name) is not None:
                 raise WorkbookError(f"{path} already has a sheet called {name}; rename it and try again.")
+        workbook._add_stac_sheets()
+        workbook._all_formats = True
+        return workbook
+
+    def _add_stac_sheets(self) -> None:
         for sheet_layout in new_workbook_layout():
-            file_sheet.lay_out(book.create_sheet(sheet_layout.name), sheet_layout)
-        return cls(path, book, stream=stream)
+            sheet = NewSheet()
+            sheet.lay_out(sheet_layout)
+            self._replace(sheet_layout.name, sheet)
+
+    def close(self) -> None:
+        """Let go of the reader (nothing unsaved is written)."""
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
     def sheet_names(self) -> list[str]:
         """Names of the sheets, in tab order."""
-        return list(self._book.sheetnames)
+        return [s.name for s in self._package.sheets]
 
-    def _sheet(self, name: str) -> Worksheet:
-        if name not in self._book.sheetnames:
+    def _sheet(self, name: str) -> SheetEntry:
+        entry = self._package.sheet(name)
+        if entry is None:
             raise WorkbookError(f"{self._path.name} has no {name} sheet.")
-        sheet = self._book[name]
-        if not isinstance(sheet, Worksheet):
+        if not entry.is_worksheet:
             raise WorkbookError(f"{name} in {self._path.name} is a chart, not a sheet of cells.")
-        return sheet
+        return entry
 
     def read_grid(self, sheet: str) -> list[list[Any]]:
         """All used cells of ``sheet`` as rows, row 1 first, trailing empties trimmed.
 
-        A date-only format gives a ``date``; a formula gives the value Excel last computed,
-        or its own text (``=A1*2``) if no Excel ever calculated it (a file a program wrote),
-        so the checks can name it instead of reading it as an empty cell.
+        A date-only format gives a ``date``; a formula gives the value Excel last computed
+        (None if the file was never calculated by Excel). A whole number is an ``int``.
         """
-        ws = self._sheet(sheet)
-        return trim_grid([[self._cell_value(sheet, c) for c in cells] for cells in ws.iter_rows()])
+        entry = self._sheet(sheet)
+        if entry.name in self._new:
+            return self._new[entry.name].grid()
+        grid = self._read_stored(entry)
+        edits = self._edits.get(entry.name)
+        return trim_grid(edits.overlay(grid) if edits else grid)
 
-    def _cell_value(self, sheet: str, cell: Any) -> Any:
-        value = cell.value
-        if cell.data_type == "f":
-            return self._cached_values(sheet).get((cell.row, cell.column), value)
-        if isinstance(value, datetime) and _is_date_only(cell.number_format):
-            return value.date()
-        return value
+    def _read_stored(self, entry: SheetEntry) -> list[list[Any]]:
+        if self._reader is None:
+            self._reader = CalamineWorkbook.from_filelike(io.BytesIO(self._package.snapshot.data))
+        try:
+            values = self._reader.get_sheet_by_name(entry.name).to_python(skip_empty_area=False)
+        except Exception as exc:  # calamine has no public exception tree to name here
+            raise WorkbookError(f"The {entry.name} sheet of {self._path.name} cannot be read ({exc}); "
+                                "open the workbook in Excel and save it again.") from exc
+        grid = fix_read_values(values)
+        if entry.part in self._package.snapshot and has_formulas_or_errors(self._package.snapshot.chunks(entry.part),
+                                                                          self._package.head(entry.part)):
+            for (row, column), value in formula_texts(self._package.text(entry.part)).items():
+                while len(grid) < row:
+                    grid.append([])
+                line = grid[row - 1]
+                line.extend([None] * (column - len(line)))
+                if line[column - 1] is None:
+                    line[column - 1] = value
+        return grid
 
-    def _cached_values(self, sheet: str) -> dict[tuple[int, int], Any]:
-        """Values Excel stored for the formulas of ``sheet`` (a second, read-only load)."""
-        if sheet not in self._cached:
-            values: dict[tuple[int, int], Any] = {}
-            if self._path.exists():
-                book = load_workbook(self._path, read_only=True, data_only=True)
-                try:
-                    if sheet in book.sheetnames:
-                        for r, row in enumerate(book[sheet].iter_rows(values_only=True), start=1):
-                            values.update(((r, c), v) for c, v in enumerate(row, start=1) if v is not None)
-                finally:
-                    book.close()
-            self._cached[sheet] = values
-        return self._cached[sheet]
+    def _replace(self, sheet: str, new: NewSheet) -> None:
+        """``new`` takes the place of ``sheet`` (same tab, same tab colour); a new sheet
+        goes at the end."""
+        entry = self._package.sheet(sheet)
+        if entry is None:
+            entry = self._package.add_sheet(sheet)
+        elif entry.name in self._new:
+            old = self._new[entry.name]
+            new.tab_color, new.selected = old.tab_color, old.selected
+        elif self._package.has(entry.part):
+            new.tab_color, new.selected = sheet_look(self._package.head(entry.part))
+        self._new[entry.name] = new
+        self._edits.pop(entry.name, None)
 
     def write_table(self, sheet: str, table: Table, *, hidden_columns: Sequence[str] = ()) -> None:
         """Replace ``sheet`` with ``table`` (header, formats by kind, freeze, filter, widths)."""
-        ws = file_sheet.replace_sheet(self._book, sheet)
-        self._cached.pop(sheet, None)
-        file_sheet.write_table(ws, table, hidden_columns)
+        if self._package.sheet(sheet) is not None:
+            self._sheet(sheet)
+        new = NewSheet()
+        new.write_table(table, hidden_columns)
+        self._replace(sheet, new)
 
     def write_grid(
         self, sheet: str, rows: list[list[Any]], *, start_row: int = 1, start_column: int = 1, clear: bool = False
@@ -231,22 +260,32 @@ class FileWorkbook:
         """Write plain rows at (``start_row``, ``start_column``); a missing sheet is added at
         the end. ``clear`` starts from an empty sheet, keeping the tab; titles and header
         rows the layout knows (Mapping, Lookups, Settings) are styled again."""
-        if clear or sheet not in self._book.sheetnames:
-            ws = file_sheet.replace_sheet(self._book, sheet)
+        entry = self._package.sheet(sheet)
+        if entry is not None:
+            self._sheet(sheet)
+        if clear or entry is None:
+            new = NewSheet()
+            new.write_rows(rows, start_row, start_column)
+            if clear:
+                new.style_known_rows(layout.styled_rows(sheet, rows))
+                new.widths = list(layout.widths_of(sheet))
+            self._replace(sheet, new)
+        elif entry.name in self._new:
+            self._new[entry.name].write_rows(rows, start_row, start_column)
         else:
-            ws = self._sheet(sheet)
-        file_sheet.write_rows(ws, rows, start_row, start_column)
-        if clear:
-            file_sheet.style_known_rows(ws, layout.styled_rows(sheet, rows))
-            file_sheet.set_widths(ws, layout.widths_of(sheet))
+            self._edits.setdefault(entry.name, SheetEdits()).write_rows(rows, start_row, start_column)
 
     def hide_sheet(self, sheet: str) -> None:
         """Hide ``sheet``; Excel shows it again through Format ▸ Unhide."""
-        self._sheet(sheet).sheet_state = "hidden"
+        self._package.set_state(self._sheet(sheet), "hidden")
 
     def mark_cells(self, sheet: str, marks: Sequence[CellMark]) -> None:
         """Fill marked cells (error red, warning yellow, edited blue); notes as comments."""
-        file_sheet.mark(self._sheet(sheet), marks)
+        entry = self._sheet(sheet)
+        if entry.name in self._new:
+            self._new[entry.name].mark(marks)
+        else:
+            self._edits.setdefault(entry.name, SheetEdits()).mark(list(marks))
 
     def status(self, message: str) -> None:
         """One progress line on the stream (stderr unless another was given)."""
@@ -261,18 +300,64 @@ class FileWorkbook:
             )
         except OSError as exc:
             raise self._save_error(exc) from exc
-        os.close(handle)
         temp = Path(temp_name)
         try:
-            self._book.save(temp)
-            with open(temp, "rb") as written:
-                os.fsync(written.fileno())
+            staged = self._staged()
+            with os.fdopen(handle, "w+b") as out:
+                staged.write(out, now=datetime.now())
+                out.flush()
+                os.fsync(out.fileno())
+                out.seek(0)
+                written = out.read()
             os.chmod(temp, _file_mode(self._path))
+            self.close()  # Windows cannot replace a file this process still reads
             os.replace(temp, self._path)
         except OSError as exc:
             raise self._save_error(exc) from exc
         finally:
             temp.unlink(missing_ok=True)
+        self._package, self._new, self._edits = _package(self._path, written), {}, {}
+        self._all_formats = False
+
+    def _staged(self) -> Package:
+        """A copy of the package with every pending change put in."""
+        package = self._package.clone()
+        styles = self._styles(package)
+        for name, new in self._new.items():
+            entry = package.sheet(name)
+            assert entry is not None
+            package.drop_related(entry.part)
+            legacy = stage_notes(package, entry, new.notes)
+            package.set_stream(entry.part, partial(new.chunks, styles, legacy))
+            package.forget_calculations(entry)
+            package.replace_filter_database(entry, new.filter)
+        for name, edits in self._edits.items():
+            entry = package.sheet(name)
+            assert entry is not None
+            xml = patch_cells(package.text(entry.part), edits, styles)
+            if edits.notes:
+                xml = patch_notes(package, entry, xml, edits.notes)
+            package.set_text(entry.part, xml)
+            package.forget_calculations(entry, cells=edits.touched())
+        return package
+
+    def _styles(self, package: Package) -> StyleSheet:
+        """The styles part, found through the workbook's relationships (added if missing)."""
+        rel = next((r for r in package.relationships(package.workbook_part) if r.type == STYLES_REL), None)
+        if rel is None or not package.has(rel.target):
+            part = "xl/styles.xml" if rel is None else rel.target
+            package.set_text(part, new_styles_xml())
+            package.add_override(part, STYLES_TYPE)
+            if rel is None:
+                package.add_relationship(package.workbook_part, STYLES_REL, part)
+            rel_target = part
+        else:
+            rel_target = rel.target
+        styles = StyleSheet(package.text(rel_target))
+        if self._all_formats:
+            styles.add_stac_formats()
+        package.set_deferred(rel_target, lambda: styles.xml() if styles.changed else None)
+        return styles
 
     def _save_error(self, exc: OSError) -> WorkbookError:
         if isinstance(exc, PermissionError):

@@ -1,0 +1,220 @@
+"""A command rewrites only what it owns: every other part of the workbook package comes out
+byte for byte (VBA, other sheets, defined names, styles, shared strings, theme).
+
+Real runs on real files: an Excel-made macro workbook (xlwings' quickstart.xlsm) with a
+defined name of the clerk's, STAC sheets added, Fetch against the sandbox, Preview, Export.
+Parts are compared with :mod:`zipfile` (content) and by their stored, compressed bytes read
+straight from the file (so "carried over" means copied, not re-compressed)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import struct
+import subprocess
+import zipfile
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+import xlwings
+from python_calamine import CalamineWorkbook
+
+from stac_xl.actions.export import export
+from stac_xl.actions.fetch import fetch_invoices
+from stac_xl.actions.preview import preview
+from stac_xl.book.file import FileWorkbook
+from stac_xl.book.log import append_log
+from stac_xl.book.table import Column, ColumnKind, Table
+from stac_xl.presets import load_preset
+from stac_xl.sandbox import Sandbox, SandboxData
+from stac_xl.sandbox.clerk import fill_sandbox_lookups
+from stac_xl.servicetrade.credentials import Password
+
+TODAY = date(2026, 3, 20)
+USER_NAME = b'<definedName name="TaxRate">Sheet1!$B$2</definedName>'
+DEFINED_NAME = b"<definedNames>" + USER_NAME + b"</definedNames>"
+FILTER_NAMES = re.compile(rb'<definedName name="_xlnm._FilterDatabase"[^>]*>[^<]*</definedName>')
+
+
+def stored(path: Path) -> dict[str, tuple[bytes, bytes]]:
+    """Every member: (content, the compressed bytes as stored in the file)."""
+    parts = {}
+    data = path.read_bytes()
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            name_length, extra_length = struct.unpack_from("<HH", data, info.header_offset + 26)
+            start = info.header_offset + 30 + name_length + extra_length
+            parts[info.filename] = (archive.read(info.filename), data[start:start + info.compress_size])
+    return parts
+
+
+def changed(before: dict[str, tuple[bytes, bytes]], after: dict[str, tuple[bytes, bytes]]) -> set[str]:
+    """Members added, removed, or whose content differs."""
+    names = set(before) | set(after)
+    return {n for n in names if n not in before or n not in after or before[n][0] != after[n][0]}
+
+
+def copied_unchanged(before: dict[str, tuple[bytes, bytes]], after: dict[str, tuple[bytes, bytes]],
+                     names: set[str]) -> bool:
+    return all(before[n] == after[n] for n in names)
+
+
+def sheet_parts(path: Path) -> dict[str, str]:
+    """Sheet name → its worksheet part, through the workbook's relationships."""
+    with zipfile.ZipFile(path) as archive:
+        workbook = archive.read("xl/workbook.xml").decode()
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode()
+    targets = dict(re.findall(r'<Relationship Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
+    targets |= {i: t for t, i in re.findall(r'<Relationship [^>]*Target="([^"]+)"[^>]*Id="([^"]+)"', rels)}
+    sheets = re.findall(r'<sheet name="([^"]+)"[^>]*r:id="([^"]+)"', workbook)
+    return {name: "xl/" + targets[rid].removeprefix("/xl/") for name, rid in sheets}
+
+
+def owned(path: Path, *sheets: str) -> set[str]:
+    """The parts of ``sheets``: the worksheet, its relationships, its notes."""
+    parts = sheet_parts(path)
+    names = set()
+    for sheet in sheets:
+        part = parts[sheet]
+        folder, file = part.rsplit("/", 1)
+        names |= {part, f"{folder}/_rels/{file}.rels"}
+    with zipfile.ZipFile(path) as archive:
+        names |= {n for n in archive.namelist() if n.startswith(("xl/comments", "xl/drawings/vmlDrawing"))}
+    return names
+
+
+@pytest.fixture
+def sandbox():
+    with Sandbox(SandboxData.generate(invoices=40, seed=4, today=TODAY)) as running:
+        running.start(0)
+        yield running
+
+
+@pytest.fixture
+def macro_book(tmp_path: Path) -> Path:
+    """xlwings' Excel-made quickstart.xlsm with a defined name, STAC sheets and a preset."""
+    source = Path(xlwings.__file__).parent / "quickstart.xlsm"
+    path = tmp_path / "Macros.xlsm"
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                data = data.replace(b"</sheets>", b"</sheets>" + DEFINED_NAME)
+            dst.writestr(item, data)
+    book = FileWorkbook.adopt(path)
+    load_preset(book, "generic-csv")
+    book.save()
+    return path
+
+
+def same_but_filter_names(before: dict[str, tuple[bytes, bytes]], after: dict[str, tuple[bytes, bytes]]) -> bool:
+    """The workbook part unchanged but for the hidden filter names of the rewritten sheets."""
+    return FILTER_NAMES.sub(b"", before["xl/workbook.xml"][0]) == FILTER_NAMES.sub(b"", after["xl/workbook.xml"][0])
+
+
+def test_fetch_preview_export_each_touch_only_their_own_sheets(macro_book: Path, sandbox: Sandbox) -> None:
+    vba = zipfile.ZipFile(Path(xlwings.__file__).parent / "quickstart.xlsm").read("xl/vbaProject.bin")
+    start = stored(macro_book)
+    assert {"xl/vbaProject.bin", "xl/styles.xml", "xl/workbook.xml", "xl/sharedStrings.xml"} <= set(start)
+
+    book = FileWorkbook.open(macro_book)
+    fetch_invoices(book, first=TODAY - timedelta(days=29), last=TODAY, credentials=Password("demo", "demo"),
+                   base_url=sandbox.base_url)
+    fetched = stored(macro_book)
+    own = owned(macro_book, "Invoices", "Log") | {"xl/workbook.xml"}
+    assert changed(start, fetched) <= own and same_but_filter_names(start, fetched)
+    assert copied_unchanged(start, fetched, set(start) - own)
+    assert fetched["xl/vbaProject.bin"][0] == vba
+
+    book = FileWorkbook.open(macro_book)
+    fill_sandbox_lookups(book)
+    book.save()
+    ready = stored(macro_book)
+    preview(FileWorkbook.open(macro_book), today=TODAY)
+    first_preview = stored(macro_book)
+    assert USER_NAME in first_preview["xl/workbook.xml"][0]
+    kept = set(ready) - owned(macro_book, "Export", "Export base") - {
+        "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}  # a first Preview adds a sheet
+    assert copied_unchanged(ready, first_preview, kept)
+
+    shown = preview(FileWorkbook.open(macro_book), today=TODAY)
+    second_preview = stored(macro_book)
+    own = owned(macro_book, "Export", "Export base")
+    assert changed(first_preview, second_preview) <= own
+    assert copied_unchanged(first_preview, second_preview, set(first_preview) - own)
+
+    assert shown.errors == 0, [str(p) for p in shown.problems][:3]
+    export(FileWorkbook.open(macro_book), out=macro_book.parent, book_folder=macro_book.parent)
+    exported = stored(macro_book)
+    assert changed(second_preview, exported) <= owned(macro_book, "Log")
+    assert copied_unchanged(second_preview, exported, set(second_preview) - owned(macro_book, "Log"))
+    assert exported["xl/vbaProject.bin"][0] == vba and "macroEnabled" in exported["[Content_Types].xml"][0].decode()
+
+
+def test_an_appended_log_row_leaves_the_rows_above_as_they_were(tmp_path: Path) -> None:
+    path = tmp_path / "ar.xlsx"
+    FileWorkbook.create(path)
+    book = FileWorkbook.open(path)
+    append_log(book, action="fetch", note="first")
+    book.save()
+    log = sheet_parts(path)["Log"]
+    before = stored(path)[log][0].decode()
+    rows_before = before[before.index("<sheetData>") + len("<sheetData>"):before.index("</sheetData>")]
+    book = FileWorkbook.open(path)
+    append_log(book, action="export", note="second")
+    book.save()
+    after = stored(path)[log][0].decode()
+    assert rows_before in after and after.count("<row ") == 3
+    assert [row[1] for row in FileWorkbook.open(path).read_grid("Log")] == ["Action", "fetch", "export"]
+
+
+def libreoffice_resave(path: Path, folder: Path) -> Path:
+    """``path`` opened and saved again as .xlsx by headless LibreOffice (another program's
+    idea of a workbook: shared strings, its own styles and views)."""
+    assert shutil.which("soffice"), "soffice not found; install libreoffice-calc-nogui"
+    subprocess.run(["soffice", f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "xlsx", "--outdir", str(folder), str(path)],
+                   check=True, capture_output=True, timeout=300)
+    return folder / path.name
+
+
+def test_a_book_another_program_saved_keeps_its_shared_strings_valid(tmp_path: Path) -> None:
+    """LibreOffice saves every text as a shared string; rewriting Invoices with inline
+    strings leaves the table the other sheets index into, and LibreOffice reads the result."""
+    source = tmp_path / "ar.xlsx"
+    book = FileWorkbook.create(source)
+    book.write_grid("Lookups", [["Shared text", "4010"]], start_row=10)
+    book.save()
+    path = libreoffice_resave(source, tmp_path / "resaved")
+    before = stored(path)
+    assert "xl/sharedStrings.xml" in before
+    lookups = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Lookups").to_python()
+    invoices = Table([Column("Invoice number", ColumnKind.TEXT), Column("Total", ColumnKind.MONEY)],
+                     [["000451", Decimal("556.50")]])
+    for _ in range(2):
+        book = FileWorkbook.open(path)
+        book.write_table("Invoices", invoices)
+        book.save()
+    after = stored(path)
+    # the first write adds STAC's cell formats to LibreOffice's styles, all at once; the second finds them
+    own = owned(path, "Invoices") | {"xl/workbook.xml", "xl/styles.xml"}
+    assert changed(before, after) <= own and copied_unchanged(before, after, set(before) - own)
+    book = FileWorkbook.open(path)
+    book.write_table("Invoices", invoices)
+    book.save()
+    assert copied_unchanged(after, stored(path), set(after) - owned(path, "Invoices"))
+    assert CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Lookups").to_python() == lookups
+    again = libreoffice_resave(path, tmp_path / "again")
+    assert openpyxl.load_workbook(again)["Lookups"]["A10"].value == "Shared text"
+    assert CalamineWorkbook.from_path(str(again)).get_sheet_by_name("Invoices").to_python() == [
+        ["Invoice number", "Total"], ["000451", 556.5]]
+
+
+def test_the_package_never_imports_openpyxl_at_run_time() -> None:
+    package = Path(__import__("stac_xl").__file__).parent
+    users = [p.relative_to(package) for p in package.rglob("*.py")
+             if re.search(r"^\s*(import|from) openpyxl", p.read_text(encoding="utf-8"), re.M)]
+    assert users == []
