@@ -10,7 +10,7 @@ from stac_xl.book.export_sheet import (
 )
 from stac_xl.records import FieldSpec, Grain, OutputRecord, RecordSpec
 
-I = RecordSpec("I", Grain.INVOICE, (FieldSpec("RecID"), FieldSpec("Customer"), FieldSpec("Invoice"), FieldSpec("Amount")))
+I = RecordSpec("I", Grain.INVOICE, (FieldSpec("RecID"), FieldSpec("Customer"), FieldSpec("Invoice"), FieldSpec("Amount")))  # noqa: E741 - the record type is called I
 D = RecordSpec("D", Grain.LINE, (FieldSpec("RecID"), FieldSpec("Job"), FieldSpec("Amount")))
 
 
