@@ -282,6 +282,8 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
             never_answer=args.never_answer,
             silent_after_headers=args.silent_after_headers,
             redirect_auth_to=args.redirect_auth_to,
+            grow_between_pages=args.grow_between_pages,
+            shrink_between_pages=args.shrink_between_pages,
             seed=args.seed,
         )
     except ValueError as exc:
@@ -441,6 +443,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--never-answer", action="store_true", help="requests outside /auth get no answer at all")
     p.add_argument("--silent-after-headers", action="store_true", help="requests outside /auth get headers, then silence")
     p.add_argument("--redirect-auth-to", default="", metavar="URL", help="POST /auth answers 307 to URL")
+    p.add_argument("--grow-between-pages", type=int, default=0, metavar="K", help="the invoice listing gains one invoice near its top before each of K later page requests")
+    p.add_argument("--shrink-between-pages", type=int, default=0, metavar="K", help="the invoice listing loses its first invoice before each of K later page requests")
     p.set_defaults(func=_cmd_sandbox)
 
     p = sub.add_parser("demo", help="run the whole job against the built-in sandbox")

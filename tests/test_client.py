@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import socket
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
@@ -764,3 +766,44 @@ def test_a_listed_id_that_is_not_a_whole_number_is_refused_not_rounded(sleeps: l
     ):
         client.list_invoices()
     assert [s.path for s in fake.seen if s.path.startswith("/invoice/")] == []
+
+
+# -- a listing that moves while it is paged --------------------------------------------------
+
+
+def test_only_the_pages_read_from_the_older_listing_are_read_again(sleeps: list[float]) -> None:
+    fake = FakeServiceTrade([invoice(n) for n in range(1, 11)], page_size=2)
+    grown = threading.Event()
+
+    def one_more_after_page_three(seen: Seen) -> Reply | None:
+        if seen.path == "/invoice" and seen.query["page"] == "3" and not grown.is_set():
+            fake.invoices.insert(0, invoice(0))  # 11 records now: every later one shifts on
+            grown.set()
+        return None
+
+    fake.on_request = one_more_after_page_three
+    with make_client(fake, sleeps, concurrency=1) as client:
+        ids = [i["id"] for i in client.list_invoices()]
+    assert ids == [700000 + n for n in range(0, 11)]
+    reads = Counter(int(s.query["page"]) for s in fake.calls("GET", "/invoice"))
+    assert reads == {1: 2, 2: 2, 3: 1, 4: 1, 5: 1, 6: 1}  # pages 1-2 again, page 6 is new
+
+
+def test_a_listing_that_never_settles_is_one_sentence(sleeps: list[float]) -> None:
+    fake = FakeServiceTrade([invoice(n) for n in range(1, 11)], page_size=2)
+    answers = itertools.count()
+
+    def count_flips_every_answer(seen: Seen) -> Reply | None:
+        if seen.path != "/invoice":
+            return None
+        page, n = int(seen.query["page"]), next(answers)
+        chunk = fake.invoices[(page - 1) * 2 : page * 2]
+        return listing("invoices", chunk, 5, 10 - n % 2)  # 10, 9, 10, 9…: five pages either way
+
+    fake.on_request = count_flips_every_answer
+    with pytest.raises(BadResponse) as caught, make_client(fake, sleeps, concurrency=1) as client:
+        client.list_invoices()
+    assert str(caught.value) == (
+        "The list of GET /invoice kept changing while stac_xl read it, even after reading it again 5 times "
+        "(someone is adding or changing many records right now). Try again in a few minutes."
+    )

@@ -16,7 +16,7 @@ from http.cookies import CookieError, SimpleCookie
 from typing import Any, Protocol
 
 from stac_xl.sandbox.data import SandboxData
-from stac_xl.sandbox.faults import Fault, FaultConfig, FaultPlan
+from stac_xl.sandbox.faults import Fault, FaultConfig, FaultPlan, ListingShift
 from stac_xl.sandbox.queries import BadRequest, int_list, invoice_filter, json_object, paging
 from stac_xl.sandbox.state import STATUSES, InvoiceStore, Sessions, Stats, encode
 
@@ -84,6 +84,7 @@ class SandboxApi:
         self.sessions = Sessions()
         self.stats = Stats()
         self._plan = FaultPlan(faults)
+        self.shift = ListingShift(faults)
         self._username, self._password, self._token = username, password, token
         self._request_ids = itertools.count(1)
 
@@ -214,7 +215,9 @@ class SandboxApi:
         keep = invoice_filter(req.query)
         page, limit = paging(req.query, default=2000, maximum=2000)
         filter_key = tuple(sorted((k, tuple(v)) for k, v in req.query.items() if k not in ("page", "limit")))
-        found = self.store.select(keep, key=filter_key)
+        found, changed = self.shift.apply(self.store.select(keep, key=filter_key), page)
+        if changed:
+            self.stats.bump(changed)
         chunk = found[(page - 1) * limit: page * limit]
         parts = [self.store.encoded(inv, with_items=self.faults.items_in_list) for inv in chunk]
         total_pages = self.faults.claim_total_pages or -(-len(found) // limit)

@@ -12,6 +12,7 @@ import random
 import threading
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,11 @@ class FaultConfig:
       stays open, silent, until the sandbox stops.
     - ``silent_after_headers``: requests outside ``/auth`` get a status line and headers
       promising a body, then silence until the sandbox stops.
+    - ``grow_between_pages``: K invoices at the front of the invoice listing are held back
+      at first; each of the first K requests for a page after page 1 brings one back (an
+      invoice re-statused into the filter), shifting every later record one place on.
+    - ``shrink_between_pages``: each of the first K requests for a page after page 1 drops
+      the first invoice still listed (re-statused out of the filter), shifting the rest back.
     - ``redirect_auth_to``: ``POST /auth`` answers ``307`` to this address (a client that
       follows it re-sends the username and password there); empty = no redirect.
     - ``seed``: seeds the fault RNG (independent of the data seed).
@@ -49,10 +55,13 @@ class FaultConfig:
     never_answer: bool = False
     silent_after_headers: bool = False
     redirect_auth_to: str = ""
+    grow_between_pages: int = 0
+    shrink_between_pages: int = 0
     seed: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("latency_ms", "rate_limit_every", "retry_after_s", "expire_session_every", "claim_total_pages"):
+        for name in ("latency_ms", "rate_limit_every", "retry_after_s", "expire_session_every", "claim_total_pages",
+                     "grow_between_pages", "shrink_between_pages"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be 0 or more, not {getattr(self, name)}")
         for name in ("error_rate", "malformed_rate"):
@@ -111,3 +120,37 @@ class FaultPlan:
         if malformed_draw < cfg.malformed_rate:
             return Fault.MALFORMED
         return Fault.NONE
+
+
+class ListingShift:
+    """The invoice listing growing or shrinking between page requests; thread-safe.
+
+    ``held`` are the ids not yet brought back, ``dropped`` those taken out: what the listing
+    lacks now. Tests read them to know what a correct client should have fetched."""
+
+    def __init__(self, config: FaultConfig):
+        self._lock = threading.Lock()
+        self._to_grow = config.grow_between_pages
+        self._to_shrink = config.shrink_between_pages
+        self._primed = False
+        self.held: set[int] = set()
+        self.dropped: set[int] = set()
+
+    def apply(self, found: list[dict[str, Any]], page: int) -> tuple[list[dict[str, Any]], str | None]:
+        """The listing as this request sees it, and what changed just before (for the stats)."""
+        changed = None
+        with self._lock:
+            if not self._primed:
+                self._primed = True
+                self.held = {inv["id"] for inv in found[: self._to_grow]}
+            elif page >= 2 and self.held:
+                self.held.remove(next(inv["id"] for inv in found if inv["id"] in self.held))
+                changed = "listing-grew"
+            if page >= 2 and self._to_shrink > 0:
+                gone = next((inv["id"] for inv in found if inv["id"] not in self.dropped | self.held), None)
+                if gone is not None:
+                    self.dropped.add(gone)
+                    self._to_shrink -= 1
+                    changed = "listing-shrank"
+            hidden = self.held | self.dropped
+        return [inv for inv in found if inv["id"] not in hidden], changed

@@ -15,7 +15,6 @@ Tests inject a ``requests.Session`` with a handler transport, and a clock.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
@@ -29,7 +28,7 @@ from stac_xl import __version__
 from stac_xl.errors import BadResponse, ConfigError
 from stac_xl.servicetrade.clock import Clock, SystemClock, TimeLimit
 from stac_xl.servicetrade.credentials import Password, Token
-from stac_xl.servicetrade.failures import pages_do_not_add_up
+from stac_xl.servicetrade.paging import PAGE_LIMIT, page_of, read_listing
 from stac_xl.servicetrade.request import Exchange
 from stac_xl.servicetrade.retry import RetryPolicy
 
@@ -39,9 +38,6 @@ log = logging.getLogger("stac_xl.servicetrade.client")
 # parts above the client need not import the HTTP library themselves.
 HttpSession = requests.Session
 
-PAGE_LIMIT = 2000
-# 1,000,000 invoices: beyond any day's (or year's) invoices, short of a server's lie of 10**6 pages
-MAX_PAGES = 500
 DEFAULT_RETRY = RetryPolicy()
 DEFAULT_TIMEOUT = 30.0  # seconds per request
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -218,8 +214,9 @@ class ServiceTradeClient:
     def _list(
         self, path: str, key: str, params: dict[str, str | int], progress: Callable[[str], None] | None
     ) -> list[dict[str, Any]]:
-        """All pages of a list endpoint: page 1 first, then pages 2..N concurrently, in order."""
-        expect = _page_of(key)
+        """All pages of a list endpoint: page 1 first, then pages 2..N concurrently, then any
+        page read from a listing that has moved since (see ``paging``); each record once, in order."""
+        expect = page_of(key)
 
         def fetch(page: int) -> dict[str, Any]:
             data: dict[str, Any] = self._exchange.call(
@@ -227,12 +224,14 @@ class ServiceTradeClient:
             )
             return data
 
-        first = fetch(1)
-        total = _page_count(path, key, first)
-        report = _throttled(progress, f"Fetched page {{n}} of {{total}} ({key})", total)
-        report(1)
-        rest = self._map_ordered(fetch, range(2, total + 1), lambda n: report(n + 1))
-        return [item for page in (first, *rest) for item in page[key]]
+        reports: dict[int, Callable[[int], None]] = {}
+
+        def report(n: int, total: int) -> None:
+            if total not in reports:
+                reports[total] = _throttled(progress, f"Fetched page {{n}} of {{total}} ({key})", total)
+            reports[total](n)
+
+        return read_listing(path, key, fetch, self._map_ordered, progress, report)
 
     def _map_ordered(
         self, fn: Callable[[T], R], items: Sequence[T], on_each: Callable[[int], None]
@@ -273,42 +272,6 @@ def _record(data: Any) -> str | None:
     if not isinstance(data, dict):
         return "no data object"
     return None if "id" in data else "no id in data"
-
-
-def _page_of(key: str) -> Callable[[Any], str | None]:
-    """A check for one page of a list: ``data.<key>`` (a list of records) and ``data.totalPages``."""
-
-    def check(data: Any) -> str | None:
-        if not isinstance(data, dict):
-            return "no data object"
-        items, total = data.get(key), data.get("totalPages")
-        if not isinstance(items, list):
-            return f"no data.{key} list"
-        if not isinstance(total, int) or isinstance(total, bool):
-            return "no data.totalPages number"
-        if not all(isinstance(item, dict) and "id" in item for item in items):
-            return f"an entry of data.{key} has no id"
-        return None
-
-    return check
-
-
-def _page_count(path: str, key: str, first: dict[str, Any]) -> int:
-    """How many pages to ask for, from page 1's ``totalPages``, checked against its
-    ``totalCount`` (when sent) and :data:`MAX_PAGES`; a count that does not add up is refused."""
-    pages: int = first["totalPages"]
-    count, size = first.get("totalCount"), len(first[key])
-    if not isinstance(count, int) or isinstance(count, bool):
-        count = None  # ServiceTrade's docs show only totalPages
-    # A server may cap the page size below our limit: page 1 shows the size it uses.
-    page_size = size if pages > 1 else PAGE_LIMIT
-    if count is not None:
-        expected = math.ceil(count / page_size) if page_size else (0 if count == 0 else -1)
-        if max(1, pages) != max(1, expected):
-            raise pages_do_not_add_up(path, pages, count, MAX_PAGES)
-    if pages > MAX_PAGES or pages < 0:
-        raise pages_do_not_add_up(path, pages, None, MAX_PAGES)
-    return max(1, pages)
 
 
 def _throttled(progress: Callable[[str], None] | None, template: str, total: int) -> Callable[[int], None]:

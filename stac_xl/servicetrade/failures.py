@@ -253,3 +253,11 @@ def redirected(method: str, path: str, status: int, location: str | None) -> Ser
         "does not follow so your sign-in goes nowhere else. Check the Base URL on the Settings sheet.",
         status=status,
     )
+
+
+def listing_kept_changing(path: str, rounds: int) -> BadResponse:
+    """A listing that was still moving after every re-read."""
+    return BadResponse(
+        f"The list of GET {path} kept changing while stac_xl read it, even after reading it again {rounds} times "
+        "(someone is adding or changing many records right now). Try again in a few minutes."
+    )
