@@ -241,12 +241,15 @@ def _draft(session: LedgerSession, profile: ExportProfile, prepared: _Prepared, 
         lookups_snapshot=json.dumps(prepared.lookups_grid, default=str), reexport=reexport)
 
 
-def export(book: WorkbookPort, *, out: Path | None = None, book_folder: Path, now: datetime | None = None,
+def export(book: WorkbookPort, *, out: Path | None = None, book_folder: Path | Callable[[], Path],
+           now: datetime | None = None,
            ledger: ExportLedger | None = None, workbook: str | None = None, reexport: bool = False,
            env: Mapping[str, str] | None = None, step: Step | None = None) -> ExportResult:
     """Check the Export sheet and write it as the import file into ``out``, else the
-    *Output folder* setting, else ``book_folder`` (the workbook's own folder), recording the
-    batch in ``ledger`` (default: the one the settings and ``STAC_LEDGER`` name).
+    *Output folder* setting, else ``book_folder`` (the workbook's own folder, or a function
+    finding it, called only when neither is set: the ribbon's unsaved book is refused only
+    then, and the Settings sheet is read once), recording the batch in ``ledger`` (default:
+    the one the settings and ``STAC_LEDGER`` name).
 
     ``reexport`` (or the *Allow re-export* setting) lets invoices already exported go again.
     ``workbook`` is how the ledger names this book (default: its file's path)."""
@@ -256,10 +259,11 @@ def export(book: WorkbookPort, *, out: Path | None = None, book_folder: Path, no
     env = os.environ if env is None else env
     step = step or crash_hook(env)
     profile = load_profile(book)
-    with ledger_session(book, profile.settings, now=now, ledger=ledger, workbook=workbook, env=env) as session:
+    settings = profile.settings
+    folder = out or (Path(settings.output_folder) if settings.output_folder
+                     else book_folder() if callable(book_folder) else book_folder)
+    with ledger_session(book, settings, now=now, ledger=ledger, workbook=workbook, env=env) as session:
         prepared = _prepare(book, profile)
-        settings = profile.settings
-        folder = out or (Path(settings.output_folder) if settings.output_folder else book_folder)
         name = file_name(settings.file_name_pattern, profile=settings.target_profile,
                          extension=profile.writer.extension, now=now)
         target = _check_target(folder, name).absolute()

@@ -153,11 +153,8 @@ def preview(book: xw.Book, ui: ClerkDialogs) -> str:
 def export(book: xw.Book, ui: ClerkDialogs) -> str:
     """Validate *Export* and write the import file."""
     from stac_xl.actions.export import export as run_export
-    from stac_xl.settings import read_settings
 
-    live = _live(book)
-    folder_set = read_settings(live.read_grid("Settings")).output_folder
-    result = run_export(live, book_folder=Path(folder_set) if folder_set else _folder_of(book))
+    result = run_export(_live(book), book_folder=lambda: _folder_of(book))
     return f"{result.summary()}\nSHA-256 {result.sha256}"
 
 
