@@ -7,9 +7,8 @@ is wrong, in a sentence. ``error`` blocks an export; ``warning`` is shown and al
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from collections.abc import Callable
 import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum

@@ -133,7 +133,7 @@ def test_version_pin_mismatch_is_reported(tmp_path: Path) -> None:
 
 def test_missing_sources_stop_the_build(tmp_path: Path) -> None:
     shutil.copy(sources.WORKBOOK_DIR / "customUI.xml", tmp_path / "customUI.xml")
-    with pytest.raises(FileNotFoundError, match="STAC.bas"):
+    with pytest.raises(FileNotFoundError, match=r"STAC\.bas"):
         build_addin(tmp_path / "out", sources_dir=tmp_path)
 
 

@@ -25,7 +25,7 @@ from stac_xl.presets import load_preset
 from stac_xl.records import FieldSpec, Grain, OutputRecord, RecordSpec
 
 NOW = datetime(2024, 3, 20, 17, 5, 0)
-I = RecordSpec("I", Grain.INVOICE, (FieldSpec("RecID"), FieldSpec("Amount")))
+I = RecordSpec("I", Grain.INVOICE, (FieldSpec("RecID"), FieldSpec("Amount")))  # noqa: E741  (the Sage 300 I record, as the Balance check spells it)
 D = RecordSpec("D", Grain.LINE, (FieldSpec("RecID"), FieldSpec("Amount")))
 D_TAX = RecordSpec("D tax", Grain.INVOICE_END, (FieldSpec("RecID"), FieldSpec("Amount")))
 SPECS = [I, D, D_TAX]

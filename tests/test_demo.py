@@ -83,7 +83,7 @@ def read_sage50(path: Path) -> int:
 def read_fixed_width(path: Path) -> int:
     lines = path.read_bytes().decode("cp1252").split("\r\n")[:-1]
     taxed, total = 0, Decimal(0)
-    for line in lines + ["H"]:
+    for line in [*lines, "H"]:
         if line[0] == "H":
             assert total == 0
             total = Decimal(line[37:49]) if len(line) > 1 else Decimal(0)

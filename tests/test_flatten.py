@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from stac_xl.book.cells import column_letter
 from stac_xl.book.table import ColumnKind, Table
 from stac_xl.errors import WorkbookError
 from stac_xl.invoices.columns import DEFAULT_COLUMNS
 from stac_xl.invoices.flatten import invoices_to_table
 from stac_xl.invoices.jsonpath import compile_path, get_path, is_line_path, line_keys
-from stac_xl.book.cells import column_letter
 from stac_xl.invoices.read_back import read_cell, read_invoice_rows
 from stac_xl.servicetrade.models import Invoice, parse_invoices
 

@@ -14,9 +14,9 @@ from test_mapping_build import BATCH, COLUMNS, mapping_grid, shared_rows
 from test_transforms import CASES
 
 from stac_xl.mapping import BatchInfo, CompiledMapping, CompiledRecord, codegen, compile_mapping
-from stac_xl.problems import Problem
 from stac_xl.mapping.build import RunState
 from stac_xl.mapping.codegen import record_source
+from stac_xl.problems import Problem
 
 D = Decimal
 LOOKUP_GRID = [

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from test_mapping_build import BATCH, COLUMNS, RULES_HEADER, shared_rows
 
+from stac_xl.book.values import is_present
 from stac_xl.errors import MappingError
 from stac_xl.mapping import CompiledMapping, CompiledRecord, compile_mapping
 from stac_xl.mapping.sheet import RecordRow, read_mapping_sheet
-from stac_xl.book.values import is_present
 from stac_xl.records import Grain
 
 RECORDS_HEADER = ["Record", "When", "Header row", "Only if", "Notes"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from stac_xl.book.cells import column_letter
 from stac_xl.errors import MappingError
 from stac_xl.mapping import MappingErrors, compile_mapping
 from stac_xl.mapping.lookup import read_lookups_sheet
-from stac_xl.book.cells import column_letter
 from stac_xl.mapping.sheet import RecordRow, RuleRow, read_mapping_sheet
 from stac_xl.records import Grain
 

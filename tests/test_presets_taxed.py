@@ -7,6 +7,7 @@ total. The profile's own checks (its Balance check setting, the form of every va
 from __future__ import annotations
 
 import io
+import itertools
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 from pathlib import Path
@@ -121,7 +122,7 @@ def test_computerease_header_amount_is_the_sum_of_its_lines_and_tax_line() -> No
     rows = csv_rows(data, "cp1252")
     assert [r[0] for r in rows] == ["H", "L", "L", "L", "H", "L", "L"]
     heads = [i for i, r in enumerate(rows) if r[0] == "H"] + [len(rows)]
-    for start, end in zip(heads, heads[1:]):
+    for start, end in itertools.pairwise(heads):
         assert Decimal(rows[start][-1]) == sum(Decimal(r[4]) for r in rows[start + 1:end]) == TOTALS[rows[start][2]]
         assert rows[end - 1][2:5] == ["SALESTAX", "Sales tax", str(TAX[rows[start][2]])]
 

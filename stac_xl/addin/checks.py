@@ -160,7 +160,8 @@ def vba_project_header(path: Path) -> bytes:
     with zipfile.ZipFile(path) as z:
         data = z.read("xl/vbaProject.bin")
     with olefile.OleFileIO(data) as ole:
-        return ole.openstream("VBA/_VBA_PROJECT").read(7)
+        header: bytes = ole.openstream("VBA/_VBA_PROJECT").read(7)
+    return header
 
 
 def config_problems(parts: Mapping[str, bytes], project_name: str, interpreter_win: str | None) -> list[str]:

@@ -48,7 +48,8 @@ def libreoffice_inspect(path: Path) -> dict[str, object]:
     )
     if result.returncode != 0:
         raise RuntimeError(f"LibreOffice could not inspect {path}: {result.stderr.strip()[-2000:]}")
-    return json.loads(result.stdout)
+    found: dict[str, object] = json.loads(result.stdout)
+    return found
 
 
 def libreoffice_modules(path: Path) -> list[tuple[str, str]]:
@@ -58,7 +59,7 @@ def libreoffice_modules(path: Path) -> list[tuple[str, str]]:
     (``VBAFormModule`` for forms). Raises :class:`LibreOfficeMissing` if not installed.
     """
     modules = libreoffice_inspect(path)["modules"]
-    return sorted((str(name), str(kind)) for _library, name, kind in modules)  # type: ignore[union-attr, attr-defined]
+    return sorted((str(name), str(kind)) for _library, name, kind in modules)  # type: ignore[attr-defined]
 
 
 def libreoffice_sheets(path: Path) -> dict[str, list[list[str]]]:

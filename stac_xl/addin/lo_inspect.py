@@ -17,8 +17,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-import uno  # type: ignore[import-not-found]
+import uno
 from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
 from com.sun.star.connection import NoConnectException  # type: ignore[import-not-found]
 
@@ -34,7 +35,7 @@ def _prop(name: str, value: object) -> PropertyValue:
     return prop
 
 
-def _connect(pipe: str):
+def _connect(pipe: str) -> Any:  # a UNO proxy: untyped
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
     for _ in range(CONNECT_ATTEMPTS):
@@ -45,7 +46,7 @@ def _connect(pipe: str):
     raise SystemExit("LibreOffice did not accept a connection")
 
 
-def _modules(doc) -> list[list[str]]:
+def _modules(doc: Any) -> list[list[str]]:
     found = []
     libraries = doc.BasicLibraries
     for library in libraries.getElementNames():
@@ -57,7 +58,7 @@ def _modules(doc) -> list[list[str]]:
     return found
 
 
-def _sheets(doc) -> dict[str, list[list[str]]]:
+def _sheets(doc: Any) -> dict[str, list[list[str]]]:
     sheets = {}
     for sheet in doc.Sheets:
         cursor = sheet.createCursor()

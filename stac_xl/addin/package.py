@@ -88,7 +88,7 @@ def add_shared_string(sst_xml: bytes, text: str) -> tuple[bytes, int]:
     attr = ' xml:space="preserve"' if text != text.strip() else ""
     xml = _replace_once(xml, "</sst>", f"<si><t{attr}>{escape(text)}</t></si></sst>")
     for name in ("count", "uniqueCount"):
-        xml = re.sub(rf'(<sst\b[^>]*?\b{name}=")(\d+)"', lambda m: f'{m.group(1)}{int(m.group(2)) + 1}"', xml, 1)
+        xml = re.sub(rf'(<sst\b[^>]*?\b{name}=")(\d+)"', lambda m: f'{m.group(1)}{int(m.group(2)) + 1}"', xml, count=1)
     return xml.encode("utf-8"), len(existing)
 
 

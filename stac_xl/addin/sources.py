@@ -35,7 +35,7 @@ def xlwings_dir() -> Path:
     spec = util.find_spec("xlwings")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("xlwings is not installed")
-    return Path(list(spec.submodule_search_locations)[0]).resolve()
+    return Path(next(iter(spec.submodule_search_locations))).resolve()
 
 
 def template_path() -> Path:
