@@ -26,6 +26,7 @@ from stac_xl.servicetrade.client import ServiceTradeClient
 from stac_xl.servicetrade.credentials import Password
 
 PAGE = 2000
+TINY_ARGS = ["--invoices", "60", "--latency-ms", "20"]  # what tests/test_bench.py runs it with
 
 
 @contextmanager

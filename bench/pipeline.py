@@ -37,14 +37,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from stac_xl.actions.profile_settings import invoice_policies, writer_for
+from stac_xl.actions.profile_settings import InvoicePolicies, invoice_policies, writer_for
+from stac_xl.checks import validate_records
 from stac_xl.invoices.flatten import invoices_to_table
 from stac_xl.invoices.read_back import read_invoice_rows
-from stac_xl.checks import validate_records
 from stac_xl.mapping import BatchInfo, CompiledMapping, compile_mapping
 from stac_xl.presets import Preset, get_preset
 from stac_xl.records import OutputRecord, RecordSpec
@@ -54,6 +55,7 @@ from stac_xl.writers import Writer
 from stac_xl.writers.delimited import DelimitedOptions
 
 PROFILES = ("generic-csv", "quickbooks-iif", "sage300cre")
+TINY_ARGS = ["--invoices", "40", "--repeats", "1", "--xlsx-repeats", "1"]  # what tests/test_bench.py runs it with
 TARGET = 3.0
 EXPORT_DATE = date(2024, 3, 20)
 CENT = Decimal("0.01")
@@ -124,7 +126,7 @@ class Profile:
     name: str
     mapping: CompiledMapping
     writer: Writer
-    policies: dict[str, Any]
+    policies: InvoicePolicies
 
 
 def prepare(name: str, rows: Sequence[Row]) -> Profile:
@@ -155,8 +157,10 @@ def run_baseline(profile: Profile, specs: list[RecordSpec], records: list[Output
     delimited = isinstance(options, DelimitedOptions)
     stream = io.BytesIO()
     text = io.TextIOWrapper(stream, encoding=options.encoding, newline="")
-    out = csv.writer(text, delimiter=options.delimiter if delimited else "\t", lineterminator=options.newline,
-                     quoting=csv.QUOTE_ALL if delimited and options.quoting == "all" else csv.QUOTE_MINIMAL)
+    delimiter = options.delimiter if isinstance(options, DelimitedOptions) else "\t"
+    quote_all = isinstance(options, DelimitedOptions) and options.quoting == "all"
+    out = csv.writer(text, delimiter=delimiter, lineterminator=options.newline,
+                     quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL)
     if delimited:
         out.writerows([s.field_names for s in specs if s.header])
         out.writerows([r.values for r in records])
@@ -185,10 +189,10 @@ def measure(profiles: list[Profile], rows: Sequence[Row], repeats: int) -> None:
     for _ in range(repeats):
         for profile in profiles:  # interleaved: a slow moment on the machine hits every profile
             t = times[profile.name]
-            specs, records, build_problems = timed(t, "map", lambda: run_map(profile, rows))
-            problems = timed(t, "validate", lambda: run_validate(profile, specs, records, rows))
-            size = timed(t, "write", lambda: run_write(profile, specs, records))
-            timed(t, "baseline", lambda: run_baseline(profile, specs, records))
+            specs, records, build_problems = timed(t, "map", partial(run_map, profile, rows))
+            problems = timed(t, "validate", partial(run_validate, profile, specs, records, rows))
+            size = timed(t, "write", partial(run_write, profile, specs, records))
+            timed(t, "baseline", partial(run_baseline, profile, specs, records))
             facts[profile.name] = (len(records), build_problems, problems, size)
             specs = records = []  # free this profile's records before the next one's
     print(f"{len(rows):,} invoice lines; best of {repeats}, interleaved; seconds")

@@ -116,6 +116,7 @@ class FileWorkbook:
         self._edits: dict[str, SheetEdits] = {}
         self._reader: CalamineWorkbook | None = None
         self._all_formats = False  # adopt: give the styles every STAC format at once
+        self._primed: dict[str, list[list[Any]]] = {}  # read by open(), handed to the first read_grid
 
     @property
     def path(self) -> Path:
@@ -153,6 +154,7 @@ class FileWorkbook:
         if SETTINGS in names:
             settings = workbook.read_grid(SETTINGS)
             a1 = settings[0][0] if settings and settings[0] else None
+            workbook._primed[SETTINGS] = settings  # the action reads it next: not twice
         message = not_stac_message(str(path), names, a1)
         if message:
             workbook.close()
@@ -208,7 +210,7 @@ class FileWorkbook:
         entry = self._sheet(sheet)
         if entry.name in self._new:
             return self._new[entry.name].grid()
-        grid = self._read_stored(entry)
+        grid = self._primed.pop(entry.name, None) or self._read_stored(entry)
         edits = self._edits.get(entry.name)
         return trim_grid(edits.overlay(grid) if edits else grid)
 
@@ -317,6 +319,7 @@ class FileWorkbook:
         finally:
             temp.unlink(missing_ok=True)
         self._package, self._new, self._edits = _package(self._path, written), {}, {}
+        self._primed.clear()
         self._all_formats = False
 
     def _staged(self) -> Package:

@@ -63,16 +63,19 @@ _REF = re.compile(r"([A-Z]+)(\d+)")
 
 
 def has_formulas_or_errors(chunks: Any, head: str) -> bool:
-    """True if any chunk of a sheet's XML holds a formula or an error cell. ``head`` is the
-    part's beginning, for the prefix its elements carry (plain ``bytes.find``: a regex over
-    a 100 MB sheet costs more than reading it)."""
+    """True if any chunk of a sheet's XML may hold a formula or an error cell. ``head`` is
+    the part's beginning, for the prefix its elements carry.
+
+    A formula with text ends in ``</f>`` (a shared formula's other cells need the one that
+    has the text); an error value starts with ``#`` (``<v>#N/A</v>``). The needles end in a
+    letter XML markup rarely has, which is what keeps ``bytes.find`` at memory speed."""
     data = re.search(r"<((?:[\w.-]+:)?)worksheet\b", head)
     prefix = (data.group(1) if data else "").encode()
-    needles = [b"<" + prefix + b"f" + end for end in (b">", b" ", b"/")] + [b't="e"']
+    needles = (b"</" + prefix + b"f", b"v>#")
     tail = b""
     for chunk in chunks:
-        window = tail + chunk
-        if any(window.find(n) >= 0 for n in needles):
+        window = tail + chunk[:16] if tail else b""
+        if any(chunk.find(n) >= 0 or window.find(n) >= 0 for n in needles):
             return True
         tail = chunk[-16:]
     return False
