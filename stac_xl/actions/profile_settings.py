@@ -17,14 +17,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypedDict
 
-from pydantic import ValidationError
-
 from stac_xl.checks.balance_check import EXAMPLE as BALANCE_EXAMPLE
 from stac_xl.checks.balance_check import BalanceCheck, BalanceSyntax, parse_balance_check
 from stac_xl.errors import ConfigError
 from stac_xl.problems import Policy
 from stac_xl.settings import BALANCE_CHECK, FILE_TYPE, Settings, as_settings
 from stac_xl.writers import Writer, get_writer, writer_keys, writers_reading
+from stac_xl.writers.options import InvalidOptions
 from stac_xl.writers.rows import FILE_EXTENSION, WriterSetting
 
 
@@ -63,8 +62,8 @@ def _check_each(writer: type[Writer], rows: list[tuple[WriterSetting, object]]) 
     for row, value in rows:
         try:
             writer.options_model.model_validate({row.option: value})
-        except ValidationError as exc:
-            reason = row.hint or exc.errors()[0]["msg"]
+        except InvalidOptions as exc:
+            reason = row.hint or exc.errors[0].msg
             reason = reason[0].lower() + reason[1:]
             raise ConfigError(f"Settings: {row.name} '{value}' cannot be used for {writer.key} files: {reason}.") from None
 

@@ -15,11 +15,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO, ClassVar, Literal, Protocol, TypeVar, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
-
 from stac_xl.errors import ConfigError, EncodingProblem, WriteProblem
 from stac_xl.problems import Problem
 from stac_xl.records import OutputRecord, RecordSpec
+from stac_xl.writers.options import InvalidOptions, OptionError, TypedOptions, rules
 from stac_xl.writers.rows import ENCODING, LINE_ENDING, WriterSetting
 
 Encoding = Literal["utf-8", "utf-8-sig", "cp1252"]
@@ -42,31 +41,29 @@ class WriteSummary:
     bytes: int
 
 
-class WriterOptions(BaseModel):
+def _encoding_word(value: Any) -> Any:
+    if isinstance(value, str):
+        return _ENCODING_ALIASES.get(value.strip().lower(), value)
+    return value
+
+
+def _newline_word(value: Any) -> Any:
+    if isinstance(value, str):
+        return _NEWLINE_ALIASES.get(value.strip(" ").lower(), value)
+    return value
+
+
+class WriterOptions(TypedOptions):
     """Options every writer takes. Subclasses add their own and may change the defaults.
 
-    Unknown options are refused (``extra="forbid"``) so a typo is an error, not a silent
-    default.
+    Unknown options are refused (:meth:`model_validate`) so a typo is an error, not a
+    silent default.
     """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     encoding: Encoding = "utf-8"
     newline: Newline = "\r\n"
 
-    @field_validator("encoding", mode="before")
-    @classmethod
-    def _encoding_word(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return _ENCODING_ALIASES.get(value.strip().lower(), value)
-        return value
-
-    @field_validator("newline", mode="before")
-    @classmethod
-    def _newline_word(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return _NEWLINE_ALIASES.get(value.strip(" ").lower(), value)
-        return value
+    clerk_words = rules(encoding=_encoding_word, newline=_newline_word)
 
 
 OptionsT = TypeVar("OptionsT", bound=WriterOptions)
@@ -80,20 +77,20 @@ def coerce_options(model: type[OptionsT], options: OptionsT | Mapping[str, Any] 
     """
     if isinstance(options, model):
         return options
-    raw = dict(options or {}) if not isinstance(options, BaseModel) else options.model_dump()
+    raw = options.model_dump() if isinstance(options, TypedOptions) else dict(options or {})
     try:
         return model.model_validate(raw)
-    except ValidationError as exc:
+    except InvalidOptions as exc:
         known = ", ".join(model.model_fields)
-        problems = "; ".join(_describe_option_error(err) for err in exc.errors())
+        problems = "; ".join(_describe_option_error(err) for err in exc.errors)
         raise ConfigError(f"Writer '{key}': {problems}. Known options: {known}.") from exc
 
 
-def _describe_option_error(err: Any) -> str:
-    name = ".".join(str(part) for part in err["loc"]) or "options"
-    if err["type"] == "extra_forbidden":
+def _describe_option_error(err: OptionError) -> str:
+    name = ".".join(str(part) for part in err.loc) or "options"
+    if err.type == "extra_forbidden":
         return f"unknown option '{name}'"
-    return f"option '{name}' {err['msg'][0].lower()}{err['msg'][1:]}"
+    return f"option '{name}' {err.msg[0].lower()}{err.msg[1:]}"
 
 
 @runtime_checkable

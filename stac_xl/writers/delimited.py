@@ -18,8 +18,6 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, BinaryIO, ClassVar, Literal
 
-from pydantic import field_validator
-
 from stac_xl.errors import EncodingProblem
 from stac_xl.records import OutputRecord, RecordSpec
 from stac_xl.writers.base import (
@@ -32,6 +30,7 @@ from stac_xl.writers.base import (
     coerce_options,
     field_problem,
 )
+from stac_xl.writers.options import rules
 from stac_xl.writers.rows import FILE_EXTENSION, WriterSetting
 
 # Words a clerk may type on the Settings sheet instead of the character itself.
@@ -43,6 +42,31 @@ DELIMITER = WriterSetting("Delimiter", "delimiter", "For delimited files: , or ;
 QUOTING = WriterSetting("Quoting", "quoting", "minimal, all, or none.", default="minimal")
 
 
+def _delimiter_word(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > 1:
+        return _DELIMITER_WORDS.get(value.strip().lower(), value)
+    return value
+
+
+def _single_char(value: str) -> str:
+    if len(value) != 1 or value in "\r\n":
+        raise ValueError(f"must be one character other than a line break, not {value!r}")
+    return value
+
+
+def _lower_word(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _dotted(value: str) -> str:
+    value = value.strip()
+    if not value.startswith("."):
+        value = "." + value
+    if len(value) < 2 or any(c in value for c in "/\\ "):
+        raise ValueError(f"must look like '.csv' or '.txt', not {value!r}")
+    return value
+
+
 class DelimitedOptions(WriterOptions):
     """Delimiter, quoting policy, quote character and file extension of a delimited file."""
 
@@ -51,34 +75,8 @@ class DelimitedOptions(WriterOptions):
     quote_char: str = '"'
     extension: str = ".csv"
 
-    @field_validator("delimiter", mode="before")
-    @classmethod
-    def _delimiter_word(cls, value: Any) -> Any:
-        if isinstance(value, str) and len(value) > 1:
-            return _DELIMITER_WORDS.get(value.strip().lower(), value)
-        return value
-
-    @field_validator("delimiter", "quote_char")
-    @classmethod
-    def _single_char(cls, value: str) -> str:
-        if len(value) != 1 or value in "\r\n":
-            raise ValueError(f"must be one character other than a line break, not {value!r}")
-        return value
-
-    @field_validator("quoting", mode="before")
-    @classmethod
-    def _quoting_word(cls, value: Any) -> Any:
-        return value.strip().lower() if isinstance(value, str) else value
-
-    @field_validator("extension")
-    @classmethod
-    def _dotted(cls, value: str) -> str:
-        value = value.strip()
-        if not value.startswith("."):
-            value = "." + value
-        if len(value) < 2 or any(c in value for c in "/\\ "):
-            raise ValueError(f"must look like '.csv' or '.txt', not {value!r}")
-        return value
+    clerk_words = rules(delimiter=_delimiter_word, quoting=_lower_word)
+    value_checks = rules(delimiter=_single_char, quote_char=_single_char, extension=_dotted)
 
 
 class DelimitedWriter(BaseWriter):

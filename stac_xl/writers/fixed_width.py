@@ -10,10 +10,9 @@ positions in the file match positions in the layout.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, BinaryIO, ClassVar, Literal
-
-from pydantic import Field, field_validator
 
 from stac_xl.errors import WriteProblem
 from stac_xl.records import FieldSpec, OutputRecord, RecordSpec
@@ -28,6 +27,7 @@ from stac_xl.writers.base import (
     coerce_options,
     field_problem,
 )
+from stac_xl.writers.options import rules
 from stac_xl.writers.rows import WriterSetting
 
 # The clerk's words for the pad character; any other text is refused by the options model.
@@ -49,26 +49,26 @@ PAD_CHARACTER = WriterSetting(
 )
 
 
+def _align_word(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _comma_list(value: Any) -> Any:
+    # The Settings sheet holds one cell: "Amount, D.Amount".
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
 class FixedWidthOptions(WriterOptions):
     """Alignment and padding. ``right_align`` names fields as ``Field`` or ``Record.Field``."""
 
     encoding: Encoding = "cp1252"
     align: Literal["left", "right"] = "left"
-    right_align: list[str] = Field(default_factory=list)
+    right_align: list[str] = dataclasses.field(default_factory=list)
     pad_char: Literal[" ", "0"] = " "  # for right-aligned fields; left-aligned pad with spaces
 
-    @field_validator("align", mode="before")
-    @classmethod
-    def _align_word(cls, value: Any) -> Any:
-        return value.strip().lower() if isinstance(value, str) else value
-
-    @field_validator("right_align", mode="before")
-    @classmethod
-    def _comma_list(cls, value: Any) -> Any:
-        # The Settings sheet holds one cell: "Amount, D.Amount".
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
+    clerk_words = rules(align=_align_word, right_align=_comma_list)
 
 
 class FixedWidthWriter(BaseWriter):

@@ -14,8 +14,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, BinaryIO, ClassVar
 
-from pydantic import field_validator
-
 from stac_xl.errors import WriteProblem
 from stac_xl.records import Grain, OutputRecord, RecordSpec
 from stac_xl.writers.base import (
@@ -30,6 +28,7 @@ from stac_xl.writers.base import (
     describe_char,
     field_problem,
 )
+from stac_xl.writers.options import rules
 
 # NameStartChar then NameChar, Unicode letters included; no ':' (that would mean a namespace).
 _XML_NAME = re.compile(r"[^\W\d][\w.\-]*")
@@ -45,6 +44,12 @@ def is_xml_name(name: str) -> bool:
     return bool(_XML_NAME.fullmatch(name)) and not name.lower().startswith("xml")
 
 
+def _root_name(value: str) -> str:
+    if not is_xml_name(value):
+        raise ValueError(f"{value!r} is not a valid XML element name")
+    return value
+
+
 class XmlOptions(WriterOptions):
     """Root element name, nesting of lines inside invoices, and whether empty fields appear."""
 
@@ -53,12 +58,7 @@ class XmlOptions(WriterOptions):
     nest: bool = True
     omit_empty: bool = True
 
-    @field_validator("root")
-    @classmethod
-    def _root_name(cls, value: str) -> str:
-        if not is_xml_name(value):
-            raise ValueError(f"{value!r} is not a valid XML element name")
-        return value
+    value_checks = rules(root=_root_name)
 
 
 class XmlWriter(BaseWriter):
