@@ -13,6 +13,7 @@ import shutil
 import struct
 import subprocess
 import zipfile
+from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -22,11 +23,13 @@ import pytest
 import xlwings
 from python_calamine import CalamineWorkbook
 
+import stac_xl
 from stac_xl.actions.export import export
 from stac_xl.actions.fetch import fetch_invoices
 from stac_xl.actions.preview import preview
 from stac_xl.book.file import FileWorkbook
 from stac_xl.book.log import append_log
+from stac_xl.book.port import CellMark
 from stac_xl.book.table import Column, ColumnKind, Table
 from stac_xl.presets import load_preset
 from stac_xl.sandbox import Sandbox, SandboxData
@@ -87,7 +90,7 @@ def owned(path: Path, *sheets: str) -> set[str]:
 
 
 @pytest.fixture
-def sandbox():
+def sandbox() -> Iterator[Sandbox]:
     with Sandbox(SandboxData.generate(invoices=40, seed=4, today=TODAY)) as running:
         running.start(0)
         yield running
@@ -214,7 +217,63 @@ def test_a_book_another_program_saved_keeps_its_shared_strings_valid(tmp_path: P
 
 
 def test_the_package_never_imports_openpyxl_at_run_time() -> None:
-    package = Path(__import__("stac_xl").__file__).parent
+    package = Path(str(stac_xl.__file__)).parent
     users = [p.relative_to(package) for p in package.rglob("*.py")
              if re.search(r"^\s*(import|from) openpyxl", p.read_text(encoding="utf-8"), re.M)]
     assert users == []
+
+
+def test_marks_on_a_sheet_not_rewritten_change_only_its_notes(tmp_path: Path) -> None:
+    path = tmp_path / "ar.xlsx"
+    book = FileWorkbook.create(path)
+    book.write_table("Export", Table([Column("Record"), Column("Amount")], [["Line", "10.00"], ["Line", "=2"]]))
+    book.mark_cells("Export", [CellMark(2, 1, "error", "first note")])
+    book.save()
+    book = FileWorkbook.open(path)
+    book.mark_cells("Export", [CellMark(3, 2, "warning", "second & <note>"), CellMark(2, 1, "edited")])
+    book.save()
+    sheet = openpyxl.load_workbook(path)["Export"]
+    assert sheet["A2"].comment is None and sheet["A2"].fill.fgColor.rgb.endswith("DDEBF7")
+    assert sheet["B3"].comment.text == "second & <note>" and sheet["B3"].fill.fgColor.rgb.endswith("FFEB9C")
+    assert sheet["B3"].value == "=2" and sheet["B3"].data_type == "s" and sheet["B3"].quotePrefix
+    assert FileWorkbook.open(path).read_grid("Export") == [["Record", "Amount"], ["Line", "10.00"], ["Line", "=2"]]
+
+
+def test_a_rewritten_sheet_keeps_its_tab_and_drops_its_calculation_chain_entries(tmp_path: Path) -> None:
+    """Excel's calcChain lists formula cells; one naming a cell that no longer holds a
+    formula makes Excel call the file damaged, so a rewritten sheet's entries go."""
+    path = tmp_path / "ar.xlsx"
+    FileWorkbook.create(path)
+    parts = sheet_parts(path)
+    with zipfile.ZipFile(path) as src:
+        items = {i.filename: src.read(i.filename) for i in src.infolist()}
+    invoices, lookups = parts["Invoices"], parts["Lookups"]
+    items[invoices] = re.sub(rb"<sheetData/>|<sheetData></sheetData>",
+                             b'<sheetData><row r="1"><c r="A1"><f>1+1</f><v>2</v></c></row></sheetData>', items[invoices])
+    items[invoices] = items[invoices].replace(b"<dimension", b'<sheetPr><tabColor rgb="FF00B050"/></sheetPr><dimension')
+    items[lookups] = items[lookups].replace(b"</row>", b'<c r="Z1"><f>3*3</f><v>9</v></c></row>', 1)
+    items["xl/calcChain.xml"] = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<calcChain '
+                                 b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                                 b'<c r="A1" i="4"/><c r="Z1" i="3"/></calcChain>')
+    items["xl/_rels/workbook.xml.rels"] = items["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/calcChain" Target="calcChain.xml"/></Relationships>')
+    items["[Content_Types].xml"] = items["[Content_Types].xml"].replace(
+        b"</Types>", b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.spreadsheetml.calcChain+xml"/></Types>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, data in items.items():
+            dst.writestr(name, data)
+    book = FileWorkbook.open(path)
+    assert book.read_grid("Invoices") == [[2]]
+    book.write_table("Invoices", Table([Column("Invoice id", ColumnKind.TEXT)], [["000451"]]))
+    book.hide_sheet("Invoices")
+    book.save()
+    with zipfile.ZipFile(path) as archive:
+        chain = archive.read("xl/calcChain.xml").decode()
+        invoices_xml = archive.read(invoices).decode()
+    assert '<c r="Z1" i="3"/>' in chain and 'i="4"' not in chain
+    assert '<tabColor rgb="FF00B050"/>' in invoices_xml and "<f>" not in invoices_xml
+    wb = openpyxl.load_workbook(path)
+    assert wb["Invoices"].sheet_state == "hidden" and wb["Invoices"]["A2"].value == "000451"
+    assert wb["Lookups"]["Z1"].value == "=3*3"

@@ -101,7 +101,7 @@ def as_text(value: Any) -> str | None:
         return _naive(value).isoformat(sep=" ")
     if isinstance(value, date):
         return value.isoformat()
-    return clean_text(general(value))
+    return clean_text(str(general(value)))  # an int or a float other than n.0
 
 
 def general(value: Any) -> Any:
