@@ -8,6 +8,7 @@ straight from the file (so "carried over" means copied, not re-compressed)."""
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shutil
 import struct
@@ -21,6 +22,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlwings
+from openpyxl.comments import Comment
 from python_calamine import CalamineWorkbook
 
 import stac_xl
@@ -39,6 +41,7 @@ from stac_xl.servicetrade.credentials import Password
 TODAY = date(2026, 3, 20)
 USER_NAME = b'<definedName name="TaxRate">Sheet1!$B$2</definedName>'
 DEFINED_NAME = b"<definedNames>" + USER_NAME + b"</definedNames>"
+SHARED = {"xl/vbaProject.bin", "xl/styles.xml", "xl/sharedStrings.xml", "xl/theme/theme1.xml", "docProps/app.xml"}
 FILTER_NAMES = re.compile(rb'<definedName name="_xlnm._FilterDatabase"[^>]*>[^<]*</definedName>')
 
 
@@ -89,6 +92,19 @@ def owned(path: Path, *sheets: str) -> set[str]:
     return names
 
 
+def unreferenced(path: Path) -> set[str]:
+    """Parts no relationship points at (the content types and relationship parts aside)."""
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        targets = set()
+        for rels in (n for n in names if n.endswith(".rels")):
+            owner_folder = posixpath.dirname(posixpath.dirname(rels))
+            for target in re.findall(r'Target="([^"]+)"', archive.read(rels).decode()):
+                joined = target.lstrip("/") if target.startswith("/") else posixpath.join(owner_folder, target)
+                targets.add(posixpath.normpath(joined))
+    return {n for n in names if not n.endswith(".rels") and n != "[Content_Types].xml"} - targets
+
+
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
     with Sandbox(SandboxData.generate(invoices=40, seed=4, today=TODAY)) as running:
@@ -118,19 +134,38 @@ def same_but_filter_names(before: dict[str, tuple[bytes, bytes]], after: dict[st
     return FILTER_NAMES.sub(b"", before["xl/workbook.xml"][0]) == FILTER_NAMES.sub(b"", after["xl/workbook.xml"][0])
 
 
+def untouched(before: dict[str, tuple[bytes, bytes]], after: dict[str, tuple[bytes, bytes]], path: Path,
+              sheets: tuple[str, ...]) -> bool:
+    """The shared parts and the named sheets' parts: carried over byte for byte."""
+    parts = sheet_parts(path)
+    return copied_unchanged(before, after, SHARED | {parts[s] for s in sheets})
+
+
+def package_unchanged(before: dict[str, tuple[bytes, bytes]], after: dict[str, tuple[bytes, bytes]]) -> bool:
+    """No sheet added: the content types and the workbook's relationships as they were, the
+    workbook part too but for the hidden filter names of rewritten sheets."""
+    return (copied_unchanged(before, after, {"[Content_Types].xml", "xl/_rels/workbook.xml.rels"})
+            and same_but_filter_names(before, after))
+
+
 def test_fetch_preview_export_each_touch_only_their_own_sheets(macro_book: Path, sandbox: Sandbox) -> None:
     vba = zipfile.ZipFile(Path(xlwings.__file__).parent / "quickstart.xlsm").read("xl/vbaProject.bin")
+    mine = ("Sheet1", "_xlwings.conf")  # the clerk's own sheets: no command writes them
     start = stored(macro_book)
-    assert {"xl/vbaProject.bin", "xl/styles.xml", "xl/workbook.xml", "xl/sharedStrings.xml"} <= set(start)
+    assert set(start) >= SHARED
 
-    book = FileWorkbook.open(macro_book)
-    fetch_invoices(book, first=TODAY - timedelta(days=29), last=TODAY, credentials=Password("demo", "demo"),
-                   base_url=sandbox.base_url)
+    def fetch() -> None:
+        fetch_invoices(FileWorkbook.open(macro_book), first=TODAY - timedelta(days=29), last=TODAY,
+                       credentials=Password("demo", "demo"), base_url=sandbox.base_url)
+
+    fetch()
     fetched = stored(macro_book)
-    own = owned(macro_book, "Invoices", "Log") | {"xl/workbook.xml"}
-    assert changed(start, fetched) <= own and same_but_filter_names(start, fetched)
-    assert copied_unchanged(start, fetched, set(start) - own)
-    assert fetched["xl/vbaProject.bin"][0] == vba
+    assert untouched(start, fetched, macro_book, (*mine, "Settings", "Mapping", "Lookups", "Export"))
+    assert USER_NAME in fetched["xl/workbook.xml"][0] and fetched["xl/vbaProject.bin"][0] == vba
+    fetch()
+    again = stored(macro_book)
+    assert untouched(fetched, again, macro_book, (*mine, "Settings", "Mapping", "Lookups", "Export"))
+    assert package_unchanged(fetched, again)
 
     book = FileWorkbook.open(macro_book)
     fill_sandbox_lookups(book)
@@ -138,21 +173,18 @@ def test_fetch_preview_export_each_touch_only_their_own_sheets(macro_book: Path,
     ready = stored(macro_book)
     preview(FileWorkbook.open(macro_book), today=TODAY)
     first_preview = stored(macro_book)
+    assert untouched(ready, first_preview, macro_book, (*mine, "Settings", "Mapping", "Lookups", "Invoices", "Log"))
     assert USER_NAME in first_preview["xl/workbook.xml"][0]
-    kept = set(ready) - owned(macro_book, "Export", "Export base") - {
-        "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}  # a first Preview adds a sheet
-    assert copied_unchanged(ready, first_preview, kept)
-
     shown = preview(FileWorkbook.open(macro_book), today=TODAY)
     second_preview = stored(macro_book)
-    own = owned(macro_book, "Export", "Export base")
-    assert changed(first_preview, second_preview) <= own
-    assert copied_unchanged(first_preview, second_preview, set(first_preview) - own)
+    assert untouched(first_preview, second_preview, macro_book,
+                     (*mine, "Settings", "Mapping", "Lookups", "Invoices", "Log"))
+    assert package_unchanged(first_preview, second_preview)
 
     assert shown.errors == 0, [str(p) for p in shown.problems][:3]
     export(FileWorkbook.open(macro_book), out=macro_book.parent, book_folder=macro_book.parent)
     exported = stored(macro_book)
-    assert changed(second_preview, exported) <= owned(macro_book, "Log")
+    assert changed(second_preview, exported) <= owned(macro_book, "Log")  # Export writes only its Log row
     assert copied_unchanged(second_preview, exported, set(second_preview) - owned(macro_book, "Log"))
     assert exported["xl/vbaProject.bin"][0] == vba and "macroEnabled" in exported["[Content_Types].xml"][0].decode()
 
@@ -277,3 +309,37 @@ def test_a_rewritten_sheet_keeps_its_tab_and_drops_its_calculation_chain_entries
     wb = openpyxl.load_workbook(path)
     assert wb["Invoices"].sheet_state == "hidden" and wb["Invoices"]["A2"].value == "000451"
     assert wb["Lookups"]["Z1"].value == "=3*3"
+
+
+def test_a_book_the_openpyxl_adapter_made_is_rewritten_cleanly(tmp_path: Path) -> None:
+    """Workbooks made before this adapter were openpyxl's: absolute part names, its notes
+    parts, and a hidden filter name per filtered sheet. Rewriting Export drops its old
+    notes parts, keeps the filter name in step, and leaves no part behind unreferenced."""
+    path = tmp_path / "old.xlsx"
+    wb = openpyxl.Workbook()
+    wb.remove(wb.worksheets[0])
+    for name in ("Settings", "Mapping", "Lookups", "Invoices", "Export", "Log"):
+        wb.create_sheet(name)
+    wb["Settings"]["A1"] = "Setting"
+    export_sheet = wb["Export"]
+    for row in (["Record", "Amount"], ["Line", "1.00"], ["Line", "2.00"], ["Line", "3.00"]):
+        export_sheet.append(row)
+    export_sheet.auto_filter.ref = "A1:B4"
+    export_sheet["B3"].comment = Comment("old note", "STAC")
+    wb.save(path)
+    with zipfile.ZipFile(path) as archive:
+        old_notes = {n for n in archive.namelist() if "comment" in n}
+    assert old_notes
+    book = FileWorkbook.open(path)
+    book.write_table("Export", Table([Column("Record"), Column("Amount")], [["Line", "9.00"]]))
+    book.mark_cells("Export", [CellMark(2, 2, "error", "new note")])
+    book.save()
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        workbook = archive.read("xl/workbook.xml").decode()
+        types = archive.read("[Content_Types].xml").decode()
+    assert not old_notes & names and unreferenced(path) == set()
+    assert all(f'PartName="/{n}"' not in types for n in old_notes)
+    assert "'Export'!$A$1:$B$2" in workbook and "$B$4" not in workbook
+    sheet = openpyxl.load_workbook(path)["Export"]
+    assert sheet["B2"].comment.text == "new note" and sheet["B3"].value is None and sheet.auto_filter.ref == "A1:B2"
