@@ -30,6 +30,7 @@ from stac_xl.problems import Policy
 from stac_xl.servicetrade.credentials import SERVICETRADE_BASE_URL
 from stac_xl.writers import setting_rows, writers_reading
 from stac_xl.writers.delimited import DELIMITER, QUOTING
+from stac_xl.writers.import_file import OUTPUT_FOLDER_ROW, PATTERN_FIELDS, PATTERN_ROW, PROFILE_ROW
 from stac_xl.writers.rows import ENCODING, FILE_EXTENSION, LINE_ENDING, WriterSetting
 
 SHEET = "Settings"
@@ -122,14 +123,14 @@ FETCH_TIME_LIMIT = Setting("Fetch time limit (minutes)", "5",
 EXTRA_COLUMN = Setting("Extra column", "",
                        "A JSON path to add to Invoices, e.g. location.address.city. Repeat the row for more.",
                        FETCH, _as_text, repeated=True)
-TARGET_PROFILE = Setting("Target profile", "generic-csv",
+TARGET_PROFILE = Setting(PROFILE_ROW, "generic-csv",
                          "Which accounting system the import file is for (stac-xl presets).", EXPORT, _as_text)
 FILE_TYPE = Setting("File type", "delimited", "delimited, fixed-width, iif or xml. Set by Load preset.",
                     PREVIEW_AND_EXPORT, _as_text)
-OUTPUT_FOLDER = Setting("Output folder", "", "Where Export writes the import file. Empty = next to this workbook.",
-                        EXPORT, _as_text)
-FILE_NAME_PATTERN = Setting("File name pattern", "{profile}-{date}-{time}.{ext}",
-                            "Fields: {profile} {date} {time} {ext} {batch}.", EXPORT, _as_text)
+OUTPUT_FOLDER = Setting(OUTPUT_FOLDER_ROW, "", "Where Export writes the import file. Empty = next to this workbook; "
+                        "a folder name alone = that folder inside this workbook's folder.", EXPORT, _as_text)
+FILE_NAME_PATTERN = Setting(PATTERN_ROW, "{profile}-{date}-{time}.{ext}",
+                            "Fields: " + " ".join("{" + f + "}" for f in PATTERN_FIELDS) + ".", EXPORT, _as_text)
 BALANCE_CHECK = Setting(BALANCE_CHECK_NAME, "",
                         "How each invoice must add up in the file, checked on Preview and Export, e.g. "
                         "I.Amount = sum(D.Amount, D tax.Amount). Empty = no such check.", PREVIEW_AND_EXPORT, _as_text)

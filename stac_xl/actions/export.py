@@ -21,7 +21,6 @@ from __future__ import annotations
 import io
 import os
 import signal
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,9 +35,10 @@ from stac_xl.book.cells import cell_name
 from stac_xl.book.export_sheet import SheetRecords, read_export_sheet, read_fingerprint, trim_to_specs
 from stac_xl.book.log import append_log
 from stac_xl.book.port import WorkbookPort
-from stac_xl.errors import ConfigError, ExportError, ValidationFailed, WorkbookError
+from stac_xl.errors import ExportError, ValidationFailed, WorkbookError
 from stac_xl.invoices.totals import Totals
 from stac_xl.problems import Problem
+from stac_xl.writers.import_file import check_target, file_name, output_folder, write_new_file
 
 if TYPE_CHECKING:
     from stac_xl.actions.profile import ExportProfile
@@ -96,60 +96,6 @@ def problem_cell_name(problem: Problem, sheet: SheetRecords | None = None) -> st
     from stac_xl.book.export_sheet import record_cell
 
     return cell_name(layout.EXPORT, *record_cell(problem.record_index, problem.field_index))
-
-
-def file_name(pattern: str, *, profile: str, extension: str, now: datetime) -> str:
-    """The file name from the *File name pattern* setting; a bad pattern is a ConfigError."""
-    fields = {
-        "profile": profile, "date": now.strftime("%Y%m%d"), "time": now.strftime("%H%M%S"),
-        "ext": extension.lstrip("."), "batch": now.strftime("%Y%m%d-%H%M%S"),
-    }
-    try:
-        name = pattern.format(**fields)
-    except (KeyError, IndexError, ValueError) as exc:
-        raise ConfigError(
-            f"Settings: File name pattern '{pattern}' uses an unknown field ({exc}); "
-            "use {profile}, {date}, {time}, {batch} and {ext}."
-        ) from None
-    if not name or any(ch in name for ch in '\\/:*?"<>|'):
-        raise ConfigError(f"Settings: File name pattern '{pattern}' gives '{name}', which is not a file name.")
-    return name
-
-
-def _check_target(folder: Path, name: str) -> Path:
-    if not folder.is_dir():
-        raise ExportError(f"The output folder {folder} does not exist; create it or change Output folder on Settings.")
-    target = folder / name
-    if target.exists():
-        raise ExportError(f"{target} already exists; stac_xl never overwrites an import file. "
-                          "Move it away or export again in a minute.")
-    return target
-
-
-def write_new_file(folder: Path, name: str, content: bytes, *, prefix: str = ".stac-",
-                   after_link: Callable[[], None] | None = None) -> Path:
-    """Write ``content`` as ``folder/name`` atomically; refuse if that file exists."""
-    target = _check_target(folder, name)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=folder)
-    except OSError as exc:  # a read-only or full folder refuses even the temp file
-        raise ExportError(f"Could not write into the output folder {folder} ({exc.strerror or exc}); "
-                          "choose a folder you may write to on Settings (Output folder) or with --out.") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
-        os.link(tmp, target)  # fails if the name appeared meanwhile: never overwrite
-        if after_link is not None:
-            after_link()
-    except FileExistsError:
-        raise ExportError(f"{target} already exists; stac_xl never overwrites an import file.") from None
-    except OSError as exc:
-        raise ExportError(f"Could not write {target} ({exc.strerror or exc}).") from None
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return target
 
 
 def _refuse(problems: Sequence[Problem], sheet: SheetRecords) -> None:
@@ -260,13 +206,11 @@ def export(book: WorkbookPort, *, out: Path | None = None, book_folder: Path | C
     step = step or crash_hook(env)
     profile = load_profile(book)
     settings = profile.settings
-    folder = out or (Path(settings.output_folder) if settings.output_folder
-                     else book_folder() if callable(book_folder) else book_folder)
+    folder = out or output_folder(settings.output_folder, book_folder)
     with ledger_session(book, settings, now=now, ledger=ledger, workbook=workbook, env=env) as session:
         prepared = _prepare(book, profile)
-        name = file_name(settings.file_name_pattern, profile=settings.target_profile,
-                         extension=profile.writer.extension, now=now)
-        target = _check_target(folder, name).absolute()
+        name = file_name(settings.file_name_pattern, profile=settings.target_profile, writer=profile.writer, now=now)
+        target = check_target(folder, name).absolute()
         draft = _draft(session, profile, prepared, target, reexport or settings.allow_reexport)
         batch_id, again = _record(session, draft, now)
         step("before_file")

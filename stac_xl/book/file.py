@@ -40,6 +40,7 @@ from stac_xl.book.xlsx_patch import SheetEdits, patch_cells, sheet_look
 from stac_xl.book.xlsx_styles import StyleSheet, new_styles_xml
 from stac_xl.book.xlsx_values import fix_read_values, formula_texts, has_formulas_or_errors
 from stac_xl.book.xlsx_zip import ZipSnapshot
+from stac_xl.book.zip_guard import refuse_oversized
 from stac_xl.errors import WorkbookError
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -80,6 +81,7 @@ def _load(path: Path) -> Package:
         data = path.read_bytes()
     except PermissionError as exc:
         raise WorkbookError(f"{path} cannot be read (permission denied).") from exc
+    refuse_oversized(path, data)  # before any part is unpacked
     return _package(path, data)
 
 

@@ -18,6 +18,7 @@ from stac_xl.writers.base import BaseWriter, Writer, WriterOptions, WriteSummary
 from stac_xl.writers.delimited import DelimitedWriter
 from stac_xl.writers.fixed_width import FixedWidthWriter
 from stac_xl.writers.iif import IifWriter
+from stac_xl.writers.import_file import refused_extensions
 from stac_xl.writers.rows import WriterSetting
 from stac_xl.writers.xml import XmlWriter
 
@@ -30,12 +31,16 @@ def _normal(key: str) -> str:
 
 def register_writer(cls: type[Writer]) -> type[Writer]:
     """Make ``cls`` a file kind the Settings can choose (``File type``); returns it, so it
-    works as a class decorator. A key already taken, or a Settings row name another writer
-    declares differently, is a programmer's mistake: ValueError."""
+    works as a class decorator. A key already taken, no ``extensions`` or one that is a
+    program's (:func:`refused_extensions`), or a Settings row name
+    another writer declares differently, is a programmer's mistake: ValueError."""
     if cls.key != _normal(cls.key) or not cls.key:
         raise ValueError(f"writer key {cls.key!r} must be lower case, words joined by '-'")
     if cls.key in _REGISTRY:
         raise ValueError(f"a writer is already registered as {cls.key!r}")
+    if not cls.extensions or refused_extensions(cls.extensions):
+        raise ValueError(f"writer {cls.key!r} must declare its extensions, each a dot and a lower-case word, "
+                         "and never a program's or a script's")
     declared = {row.name.lower(): row for row in setting_rows()}
     for row in cls.settings:
         other = declared.get(row.name.lower())

@@ -105,6 +105,7 @@ class Writer(Protocol):
     title: ClassVar[str]
     options_model: ClassVar[type[WriterOptions]]
     settings: ClassVar[tuple[WriterSetting, ...]]  # the Settings rows this writer reads
+    extensions: ClassVar[tuple[str, ...]]  # every extension its files may have, dot included
 
     def __init__(self, options: Any = None) -> None:
         """Made with an ``options_model`` instance, a plain mapping of options, or None."""
@@ -143,6 +144,14 @@ class BaseWriter:
     reads, no invariants beyond what ``write`` refuses, no option combinations to refuse."""
 
     settings: ClassVar[tuple[WriterSetting, ...]] = (ENCODING, LINE_ENDING)
+    #: The extensions this file kind may be written with (File extension chooses among
+    #: them); a class that declares none may have only its own ``extension``.
+    extensions: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.__dict__.get("extensions"):
+            cls.extensions = (str(getattr(cls, "extension", "")),)
 
     def check(self, specs: Sequence[RecordSpec], records: Sequence[OutputRecord]) -> list[Problem]:
         """No problems: ``write`` itself refuses what cannot be laid out."""

@@ -31,7 +31,7 @@ from stac_xl.writers.base import (
     field_problem,
 )
 from stac_xl.writers.options import rules
-from stac_xl.writers.rows import FILE_EXTENSION, WriterSetting
+from stac_xl.writers.rows import EXTENSION_CHOICES, FILE_EXTENSION, WriterSetting
 
 # Words a clerk may type on the Settings sheet instead of the character itself.
 _DELIMITER_WORDS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
@@ -59,11 +59,11 @@ def _lower_word(value: Any) -> Any:
 
 
 def _dotted(value: str) -> str:
-    value = value.strip()
+    value = value.strip().lower()
     if not value.startswith("."):
         value = "." + value
-    if len(value) < 2 or any(c in value for c in "/\\ "):
-        raise ValueError(f"must look like '.csv' or '.txt', not {value!r}")
+    if value not in EXTENSION_CHOICES:
+        raise ValueError(f"must be one of {', '.join(EXTENSION_CHOICES)}, not {value!r}")
     return value
 
 
@@ -86,6 +86,7 @@ class DelimitedWriter(BaseWriter):
     title: ClassVar[str] = "Delimited text (CSV, TAB, ; or |)"
     options_model: ClassVar[type[WriterOptions]] = DelimitedOptions
     settings: ClassVar[tuple[WriterSetting, ...]] = (*BaseWriter.settings, DELIMITER, QUOTING, FILE_EXTENSION)
+    extensions: ClassVar[tuple[str, ...]] = EXTENSION_CHOICES
     extension: str = ".csv"
 
     def __init__(self, options: DelimitedOptions | Mapping[str, Any] | None = None):

@@ -78,6 +78,7 @@ class FixedWidthWriter(BaseWriter):
     title: ClassVar[str] = "Fixed-width text"
     options_model: ClassVar[type[WriterOptions]] = FixedWidthOptions
     settings: ClassVar[tuple[WriterSetting, ...]] = (*BaseWriter.settings, RIGHT_ALIGNED, PAD_CHARACTER)
+    extensions: ClassVar[tuple[str, ...]] = (".txt",)
     extension: str = ".txt"
 
     def __init__(self, options: FixedWidthOptions | Mapping[str, Any] | None = None):

@@ -57,6 +57,7 @@ class IifWriter(BaseWriter):
     key: ClassVar[str] = "iif"
     title: ClassVar[str] = "QuickBooks Desktop IIF"
     options_model: ClassVar[type[WriterOptions]] = IifOptions
+    extensions: ClassVar[tuple[str, ...]] = (".iif",)
     extension: str = ".iif"
 
     def __init__(self, options: IifOptions | Mapping[str, Any] | None = None):

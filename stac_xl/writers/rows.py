@@ -53,6 +53,10 @@ ENCODING = WriterSetting(
 LINE_ENDING = WriterSetting(
     "Line ending", "newline", "CRLF (Windows) or LF.", default="CRLF", hint="use CRLF or LF",
 )
+#: What File extension may choose, for the file kinds that read it: a data file's extension,
+#: never a program's or a script's (a workbook is anyone's to edit).
+EXTENSION_CHOICES = (".csv", ".txt", ".cei", ".prn", ".dat")
 FILE_EXTENSION = WriterSetting(
     "File extension", "extension", "Empty = the file type's usual one (.csv, .txt, .iif, .xml).", optional=True,
+    hint="use " + ", ".join(EXTENSION_CHOICES[:-1]) + " or " + EXTENSION_CHOICES[-1],
 )

@@ -67,6 +67,7 @@ class XmlWriter(BaseWriter):
     key: ClassVar[str] = "xml"
     title: ClassVar[str] = "XML"
     options_model: ClassVar[type[WriterOptions]] = XmlOptions
+    extensions: ClassVar[tuple[str, ...]] = (".xml",)
     extension: str = ".xml"
 
     def __init__(self, options: XmlOptions | Mapping[str, Any] | None = None):
