@@ -7,6 +7,7 @@ line on stderr and its exit code. Heavy modules are imported inside the commands
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -37,12 +38,13 @@ def _cmd_new(args: argparse.Namespace) -> int:
     preset = get_preset(args.preset) if args.preset else None
     if path.is_dir():
         raise WorkbookError(f"{path} is a folder; give the new workbook a file name ending in .xlsx.")
-    if path.exists() and not args.force:
-        raise WorkbookError(f"{path} already exists; choose another name, or add --force to replace it.")
-    book = FileWorkbook.create(path, overwrite=args.force)
-    if preset:
-        load_preset(book, preset.name)
-    book.save()
+    with _book_lock(args, "new", creating=True):  # two news of one name: the second sees the first's
+        if path.exists() and not args.force:
+            raise WorkbookError(f"{path} already exists; choose another name, or add --force to replace it.")
+        book = FileWorkbook.create(path, overwrite=args.force)
+        if preset:
+            load_preset(book, preset.name)
+        book.save()
     print(f"Created {args.book}" + (f" with the {args.preset} preset." if args.preset else "."))
     return 0
 
@@ -52,9 +54,10 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     from stac_xl.book.file import FileWorkbook
 
     first, last = _day_range(args)
-    book = FileWorkbook.open(Path(args.book))
-    # No credentials here: fetch finds the ones bound to the address it uses.
-    result = fetch_invoices(book, first=first, last=last, base_url=args.base_url, clock=args.clock)
+    with _book_lock(args, "fetch"):
+        book = FileWorkbook.open(Path(args.book))
+        # No credentials here: fetch finds the ones bound to the address it uses.
+        result = fetch_invoices(book, first=first, last=last, base_url=args.base_url, clock=args.clock)
     print(result.summary())
     print(f"Wrote the Invoices sheet of {args.book}.")
     return 0
@@ -69,12 +72,23 @@ def _day_range(args: argparse.Namespace) -> tuple[date | None, date | None]:
     return first, last
 
 
+def _book_lock(args: argparse.Namespace, command: str, *, creating: bool = False) -> contextlib.AbstractContextManager[None]:
+    """The lock on ``args.book`` for a command that writes it, waiting a little (and saying
+    so on stderr) while another holds it; none again inside ``run``, which holds it for all
+    its steps (``args.lock_held``)."""
+    from stac_xl.book.lock import workbook_lock
+
+    if getattr(args, "lock_held", False):
+        return contextlib.nullcontext()
+    return workbook_lock(Path(args.book), command=f"stac-xl {command}", creating=creating,
+                         on_wait=lambda sentence: print(f"stac-xl: {sentence}", file=sys.stderr, flush=True))
+
+
 def _cmd_preview(args: argparse.Namespace) -> int:
     from stac_xl.actions.preview import preview
     from stac_xl.book.file import FileWorkbook
-    from stac_xl.book.lock import workbook_lock
 
-    with workbook_lock(Path(args.book), command="stac-xl preview"):
+    with _book_lock(args, "preview"):
         result = preview(FileWorkbook.open(Path(args.book)), reexport=getattr(args, "reexport", False))
     print(result.summary())
     for problem in result.problems[: args.show]:
@@ -87,10 +101,10 @@ def _cmd_preview(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     from stac_xl.actions.export import export
     from stac_xl.book.file import FileWorkbook
-    from stac_xl.book.lock import remove_stray_saves, workbook_lock
+    from stac_xl.book.lock import remove_stray_saves
 
     book_path = Path(args.book)
-    with workbook_lock(book_path, command="stac-xl export"):
+    with _book_lock(args, "export"):
         remove_stray_saves(book_path)
         result = export(FileWorkbook.open(book_path), out=Path(args.out) if args.out else None,
                         book_folder=book_path.resolve().parent, reexport=getattr(args, "reexport", False))
@@ -100,15 +114,18 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    """Fetch + Preview + Export in one go, for scheduled runs."""
-    _cmd_fetch(args)
-    _cmd_preview(args)
-    try:
-        return _cmd_export(args)
-    except StacError as exc:
-        # Nobody watches a scheduled run: the Log sheet must say why no file came out.
-        _log_refused_export(Path(args.book), exc)
-        raise
+    """Fetch + Preview + Export in one go, for scheduled runs; the book is locked once for
+    all three, so no other command slips in between."""
+    with _book_lock(args, "run"):
+        args.lock_held = True
+        _cmd_fetch(args)
+        _cmd_preview(args)
+        try:
+            return _cmd_export(args)
+        except StacError as exc:
+            # Nobody watches a scheduled run: the Log sheet must say why no file came out.
+            _log_refused_export(Path(args.book), exc)
+            raise
 
 
 def _log_refused_export(book_path: Path, refusal: StacError) -> None:
@@ -127,10 +144,9 @@ def _log_refused_export(book_path: Path, refusal: StacError) -> None:
 def _cmd_confirm(args: argparse.Namespace) -> int:
     from stac_xl.actions.confirm import confirm
     from stac_xl.book.file import FileWorkbook
-    from stac_xl.book.lock import workbook_lock
 
     book_path = Path(args.book)
-    with workbook_lock(book_path, command="stac-xl confirm"):
+    with _book_lock(args, "confirm"):
         result = confirm(FileWorkbook.open(book_path), client_factory=_status_client(args), batch_id=args.batch,
                          failed=args.failed)
     print(result.summary())
@@ -155,10 +171,9 @@ def _status_client(args: argparse.Namespace) -> Callable[[Settings], ServiceTrad
 def _cmd_undo(args: argparse.Namespace) -> int:
     from stac_xl.actions.undo import undo
     from stac_xl.book.file import FileWorkbook
-    from stac_xl.book.lock import workbook_lock
 
     book_path = Path(args.book)
-    with workbook_lock(book_path, command="stac-xl undo"):
+    with _book_lock(args, "undo"):
         book = FileWorkbook.open(book_path)
         if args.batch is None:
             raise ConfigError(f"Name the batch to undo: stac-xl undo {args.book} --batch N (stac-xl batches lists them).")
@@ -170,10 +185,9 @@ def _cmd_undo(args: argparse.Namespace) -> int:
 def _cmd_batches(args: argparse.Namespace) -> int:
     from stac_xl.actions.ledger.listing import list_batches
     from stac_xl.book.file import FileWorkbook
-    from stac_xl.book.lock import workbook_lock
 
     book_path = Path(args.book)
-    with workbook_lock(book_path, command="stac-xl batches"):
+    with _book_lock(args, "batches"):
         found = list_batches(FileWorkbook.open(book_path))
     print(f"Export ledger {found.where}: {len(found.batches)} batches.")
     for line in found.lines() if found.batches else []:
@@ -194,9 +208,10 @@ def _cmd_load_preset(args: argparse.Namespace) -> int:
     from stac_xl.book.file import FileWorkbook
     from stac_xl.presets import load_preset
 
-    book = FileWorkbook.open(Path(args.book))
-    load_preset(book, args.name)
-    book.save()
+    with _book_lock(args, "load-preset"):
+        book = FileWorkbook.open(Path(args.book))
+        load_preset(book, args.name)
+        book.save()
     print(f"Loaded the {args.name} preset into Settings, Mapping and Lookups of {args.book}.")
     return 0
 

@@ -21,6 +21,7 @@ from stac_xl.actions.fetch import fetch_invoices
 from stac_xl.actions.ledger import ExportLedger, open_ledger
 from stac_xl.actions.preview import preview
 from stac_xl.book.file import FileWorkbook
+from stac_xl.book.lock import workbook_lock
 from stac_xl.errors import ExportError, StacError, ValidationFailed
 from stac_xl.presets import load_preset, preset_names
 from stac_xl.sandbox import Sandbox, SandboxData
@@ -41,8 +42,16 @@ class DemoOutcome:
     note: str
 
 
-def run_profile(profile: str, base_url: str, out: Path, *, today: date, ledger: ExportLedger) -> DemoOutcome:
-    """New workbook → preset → fetch → lookups → preview → export, for one profile."""
+def run_profile(profile: str, base_url: str, out: Path, *, today: date, ledger: ExportLedger,
+                on_wait: Callable[[str], None] | None = None) -> DemoOutcome:
+    """New workbook → preset → fetch → lookups → preview → export, for one profile, holding
+    the workbook's lock throughout (another demo, or a command on that book, waits: told
+    to ``on_wait``)."""
+    with workbook_lock(out / f"{profile}.xlsx", command="stac-xl demo", creating=True, on_wait=on_wait):
+        return _run_profile(profile, base_url, out, today=today, ledger=ledger)
+
+
+def _run_profile(profile: str, base_url: str, out: Path, *, today: date, ledger: ExportLedger) -> DemoOutcome:
     book_path = out / f"{profile}.xlsx"
     quiet = io.StringIO()  # the demo prints one line per profile, not every status message
     book = FileWorkbook.create(book_path, overwrite=True, stream=quiet)
@@ -88,7 +97,7 @@ def run_demo(out: Path, *, invoices: int, seed: int, echo: Callable[[str], None]
              "sample Lookups, Preview, Export.")
         for profile in preset_names():
             try:
-                outcome = run_profile(profile, base_url, out, today=today, ledger=ledger)
+                outcome = run_profile(profile, base_url, out, today=today, ledger=ledger, on_wait=echo)
             except StacError as exc:
                 outcome = DemoOutcome(profile, out / f"{profile}.xlsx", None, f"failed: {exc}")
             outcomes.append(outcome)

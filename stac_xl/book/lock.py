@@ -7,9 +7,16 @@ file beside the book, ``.NAME.stac-lock``, which also says who holds it. The OS 
 the holder ends in any way, ``kill -9`` included, so a lock file left by a dead process is
 stale by construction and the next command just takes it.
 
+Every command that writes a workbook holds it: ``new`` (over an existing book, and for a
+new one, against another ``new``), fetch, load-preset, preview, export, run (once, for all
+three steps), confirm, undo, batches, each book of the demo, and each ribbon button that
+changes the book (:func:`excel_book_lock`). A second one waits a little, saying so, then
+says who holds the book.
+
 The locks other programs keep are honoured: Excel's owner file ``~$NAME`` and LibreOffice's
 ``.~lock.NAME#`` mean the book is open there, and saving it here would be lost or lose
-theirs.
+theirs. The ribbon runs inside that Excel, so its lock ignores Excel's file and refuses at
+once instead of waiting: the book Excel shows may be older than what the command saves.
 
 Also here: the names of the temp files :class:`stac_xl.book.file.FileWorkbook` saves
 through, and :func:`remove_stray_saves`, which removes those a killed save left behind
@@ -212,27 +219,57 @@ def _write_holder(handle: IO[bytes], command: str) -> None:
     handle.flush()
 
 
+BUSY_ADVICE = "Wait for it to finish and try again."
+# For a book open in Excel: what Excel holds may be older than what that command saves.
+EXCEL_BUSY_ADVICE = ("Close this workbook without saving, wait for that to finish, then open it again, "
+                     "so its work is not saved over.")
+
+
 @contextmanager
 def workbook_lock(book: Path, *, command: str = "stac-xl", wait: float = WAIT_SECONDS,
                   sleep: Callable[[float], None] = time.sleep,
-                  clock: Callable[[], float] = time.monotonic) -> Iterator[None]:
-    """Hold ``book``'s lock for the block: wait up to ``wait`` seconds for another holder,
-    then a WorkbookError saying who holds it. Excel or LibreOffice having the book open is
-    a WorkbookError at once. ``sleep`` and ``clock`` are what waiting uses (tests pass
-    their own so they do not wait)."""
-    if not book.is_file():
+                  clock: Callable[[], float] = time.monotonic,
+                  on_wait: Callable[[str], None] | None = None, creating: bool = False) -> Iterator[None]:
+    """Hold ``book``'s lock for the block: wait up to ``wait`` seconds for another holder
+    (telling ``on_wait`` once, if given, who it waits for), then a WorkbookError saying who
+    holds it. Excel or LibreOffice having the book open is a WorkbookError at once.
+    ``creating``: the book may not exist yet (a new workbook), its folder must. ``sleep``
+    and ``clock`` are what waiting uses (tests pass their own so they do not wait)."""
+    if not (book.is_file() or (creating and book.parent.is_dir() and not book.is_dir())):
         yield  # nothing to protect: opening it says what is wrong (missing, a folder, …)
         return
     refuse_if_open_elsewhere(book)
+    with _held(book, command, wait, sleep, clock, on_wait, BUSY_ADVICE):
+        yield
+
+
+@contextmanager
+def excel_book_lock(book: Path, *, command: str) -> Iterator[None]:
+    """The lock for a ribbon button on ``book``, which Excel has open (so its owner file is
+    ours to ignore): taken at once, or a WorkbookError saying which command is writing the
+    file and to reopen the book once it is done. An unsaved book (a name, no file) needs none."""
+    if not book.is_absolute() or not book.is_file():
+        yield
+        return
+    with _held(book, command, 0.0, time.sleep, time.monotonic, None, EXCEL_BUSY_ADVICE):
+        yield
+
+
+@contextmanager
+def _held(book: Path, command: str, wait: float, sleep: Callable[[float], None], clock: Callable[[], float],
+          on_wait: Callable[[str], None] | None, advice: str) -> Iterator[None]:
     path = lock_file_of(book)
     deadline = clock() + wait
     try:
         handle = _open_locked(path)
         while handle is None:
+            holder = read_holder(book)
+            who = holder.sentence() if holder else "another stac-xl command"
             if clock() >= deadline:
-                holder = read_holder(book)
-                who = holder.sentence() if holder else "another stac-xl command"
-                raise WorkbookError(f"{book.name} is busy: {who} is using it. Wait for it to finish and try again.")
+                raise WorkbookError(f"{book.name} is busy: {who} is using it. {advice}")
+            if on_wait is not None:
+                on_wait(f"{book.name} is in use by {who}; waiting up to {wait:.0f} seconds for it…")
+                on_wait = None
             sleep(POLL_SECONDS)
             handle = _open_locked(path)
     except PermissionError:

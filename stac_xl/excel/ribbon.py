@@ -13,6 +13,7 @@ the traceback went.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -220,7 +221,7 @@ def run_action(action: str, book: xw.Book, ui: ClerkDialogs) -> bool:
         ui.tell(f"This version of stac_xl has no '{action}' action; run install.ps1 again to update the add-in.")
         return False
     try:
-        with progress(book):
+        with progress(book), _book_lock(book, action):
             message = handler(book, ui)
     except StacError as exc:
         ui.tell(_with_problems(exc))
@@ -231,6 +232,19 @@ def run_action(action: str, book: xw.Book, ui: ClerkDialogs) -> bool:
     if message:
         ui.tell(message)
     return True
+
+
+# The buttons that change the book: each holds its lock, so no stac-xl command writes the
+# file meanwhile (and one already writing it is said, not saved over).
+WRITING = frozenset({"fetch", "preview", "export", "confirm_import", "undo_export", "load_preset"})
+
+
+def _book_lock(book: xw.Book, action: str) -> contextlib.AbstractContextManager[None]:
+    from stac_xl.book.lock import excel_book_lock
+
+    if action.partition(".")[0] not in WRITING:
+        return contextlib.nullcontext()
+    return excel_book_lock(Path(_live(book).name), command=f"the {LABELS[action.partition('.')[0]]} button in Excel")
 
 
 def unexpected_failure(action: str, exc: BaseException) -> str:
