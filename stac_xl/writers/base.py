@@ -11,8 +11,10 @@ because the clerk must fix the data, not receive a subtly different file.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
+from operator import attrgetter
 from typing import Any, BinaryIO, ClassVar, Literal, Protocol, TypeVar, runtime_checkable
 
 from stac_xl.errors import ConfigError, EncodingProblem, WriteProblem
@@ -241,6 +243,19 @@ class LineSink:
             f"{describe_char(text[exc.start])} cannot be written in {self._codec}; "
             "change the Encoding setting.",
         )
+
+
+CHUNK = 2000  # records laid out and encoded at once: large enough to amortise, small in memory
+record_type_of = attrgetter("record")
+values_of = attrgetter("values")
+
+
+def chunks(records: Iterable[OutputRecord], size: int = CHUNK) -> Iterator[tuple[int, list[OutputRecord]]]:
+    """``(index of the first record, records)`` pieces of at most ``size`` records, in order."""
+    it, first = iter(records), 0
+    while chunk := list(islice(it, size)):
+        yield first, chunk
+        first += len(chunk)
 
 
 class SpecIndex:

@@ -5,10 +5,12 @@ Values are written in field order with Python's :mod:`csv` module. A multi-recor
 produced by the mapping. A record type with ``header=True`` gets one row of its field
 names before its first record.
 
-With CRLF line endings and quoting other than ``none`` (most files), records are formatted
-and encoded a few thousand at a time, which is what a bare ``csv.writer`` costs; a chunk
-that does not encode is written again record by record, so the error names the record and
-field and the stream holds exactly what the record-by-record path would have written.
+Records are laid out and encoded a few thousand at a time: a line whose values hold no
+delimiter, quote character or line break is what csv writes for it, the values joined (and
+for quoting ``all`` quoted), which costs less than a bare ``csv.writer``; a chunk with any
+other value, or that does not encode, is written record by record through csv, so the
+error names the record and field and the stream holds exactly what that path would have
+written. ``CHUNK`` is the number of records at a time.
 """
 
 from __future__ import annotations
@@ -18,25 +20,26 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, BinaryIO, ClassVar, Literal
 
-from stac_xl.errors import EncodingProblem
 from stac_xl.records import OutputRecord, RecordSpec
 from stac_xl.writers.base import (
+    CHUNK,
     BaseWriter,
     LineSink,
     RecordAt,
     SpecIndex,
     WriterOptions,
     WriteSummary,
+    chunks,
     coerce_options,
     field_problem,
 )
+from stac_xl.writers.joined import JoinedLines
 from stac_xl.writers.options import rules
 from stac_xl.writers.rows import EXTENSION_CHOICES, FILE_EXTENSION, WriterSetting
 
 # Words a clerk may type on the Settings sheet instead of the character itself.
 _DELIMITER_WORDS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 _QUOTING: dict[str, Literal[0, 1, 2, 3]] = {"minimal": csv.QUOTE_MINIMAL, "all": csv.QUOTE_ALL, "none": csv.QUOTE_NONE}
-CHUNK = 2000  # records formatted and encoded at once: large enough to amortise, small in memory
 
 DELIMITER = WriterSetting("Delimiter", "delimiter", "For delimited files: , or ; or TAB or |", default=",")
 QUOTING = WriterSetting("Quoting", "quoting", "minimal, all, or none.", default="minimal")
@@ -106,52 +109,21 @@ class DelimitedWriter(BaseWriter):
         sink = LineSink(stream, self.options)
         index = SpecIndex(specs)
         rows = _RowFormatter(self.options)
-        if self.options.newline == "\r\n" and self.options.quoting != "none":
-            count = _write_chunked(index, records, rows, sink)
-        else:
-            count = 0
-            headed: set[str] = set()
-            for count, record in enumerate(records, start=1):
-                source = index.locate(count - 1, record)
-                if source.spec.header and source.spec.name not in headed:
-                    headed.add(source.spec.name)
-                    sink.write_raw(rows.header(source), source)
-                sink.write_raw(rows.values(source), source)
+        o = self.options
+        joined = JoinedLines(specs, delimiter=o.delimiter, quote=o.quote_char, newline=o.newline, quoting=o.quoting)
+        headed: set[str] = set()
+        count = 0
+        for first, chunk in chunks(records, CHUNK):
+            if not joined.write(chunk, headed, sink):
+                # the record-by-record layout: its bytes, and its error at its record
+                for offset, record in enumerate(chunk):
+                    source = index.locate(first + offset, record)
+                    if source.spec.header and source.spec.name not in headed:
+                        headed.add(source.spec.name)
+                        sink.write_raw(rows.header(source), source)
+                    sink.write_raw(rows.values(source), source)
+            count = first + len(chunk)
         return WriteSummary(records=count, bytes=sink.bytes)
-
-
-def _write_chunked(index: SpecIndex, records: Iterable[OutputRecord], rows: _RowFormatter, sink: LineSink) -> int:
-    """The records CHUNK at a time (CRLF, quoting not ``none``: csv's own rows are the lines);
-    the same bytes as one at a time, and the same error at the same point."""
-    fields = {spec.name: (spec, len(spec.fields)) for spec in index.specs}
-    headed: set[str] = set()
-    pending: list[OutputRecord] = []
-    first = count = 0
-
-    def flush() -> None:
-        if pending:
-            rows.write_chunk(first, pending, index, sink)
-            pending.clear()
-
-    for count, record in enumerate(records, start=1):
-        known = fields.get(record.record)
-        if known is None or len(record.values) != known[1]:
-            flush()
-            index.locate(count - 1, record)  # raises, naming the record
-        assert known is not None
-        spec = known[0]
-        if spec.header and spec.name not in headed:
-            flush()
-            headed.add(spec.name)
-            source = RecordAt(count - 1, spec, record.values)
-            sink.write_raw(rows.header(source), source)
-        if not pending:
-            first = count - 1
-        pending.append(record)
-        if len(pending) >= CHUNK:
-            flush()
-    flush()
-    return count
 
 
 class _RowFormatter:
@@ -166,19 +138,6 @@ class _RowFormatter:
             self._buffer, delimiter=options.delimiter, quotechar=options.quote_char,
             quoting=_QUOTING[options.quoting], lineterminator="\r\n", doublequote=True,
         )
-
-    def write_chunk(self, first: int, records: Sequence[OutputRecord], index: SpecIndex, sink: LineSink) -> None:
-        """Records ``first``, ``first + 1``… (checked against their specs) as one piece of text;
-        if it does not encode, one at a time, so the error names the record and field."""
-        self._buffer.seek(0)
-        self._buffer.truncate()
-        self._csv.writerows([r.values for r in records])
-        try:
-            sink.write_raw(self._buffer.getvalue())
-        except EncodingProblem:
-            for offset, record in enumerate(records):
-                source = index.locate(first + offset, record)
-                sink.write_raw(self.values(source), source)
 
     def header(self, source: RecordAt) -> str:
         """The record type's field names as a row."""

@@ -11,12 +11,15 @@ positions in the file match positions in the layout.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from operator import call
 from typing import Any, BinaryIO, ClassVar, Literal
 
-from stac_xl.errors import WriteProblem
+from stac_xl.errors import EncodingProblem, WriteProblem
 from stac_xl.records import FieldSpec, OutputRecord, RecordSpec
 from stac_xl.writers.base import (
+    CHUNK,
     BaseWriter,
     Encoding,
     LineSink,
@@ -24,8 +27,11 @@ from stac_xl.writers.base import (
     SpecIndex,
     WriterOptions,
     WriteSummary,
+    chunks,
     coerce_options,
     field_problem,
+    record_type_of,
+    values_of,
 )
 from stac_xl.writers.options import rules
 from stac_xl.writers.rows import WriterSetting
@@ -92,10 +98,14 @@ class FixedWidthWriter(BaseWriter):
         self._check_right_align(specs)
         sink = LineSink(stream, self.options)
         index = SpecIndex(specs)
+        fast = _PaddedLines(layouts, self.options.pad_char, sink.newline)
         count = 0
-        for count, record in enumerate(records, start=1):
-            source = index.locate(count - 1, record)
-            sink.write_line(_format(source, layouts[source.spec.name], self.options.pad_char), source)
+        for first, chunk in chunks(records, CHUNK):
+            if not fast.write(chunk, sink):
+                for offset, record in enumerate(chunk):  # record by record: its error at its record
+                    source = index.locate(first + offset, record)
+                    sink.write_line(_format(source, layouts[source.spec.name], self.options.pad_char), source)
+            count = first + len(chunk)
         return WriteSummary(records=count, bytes=sink.bytes)
 
     def _layout(self, spec: RecordSpec) -> list[tuple[int, bool]]:
@@ -125,6 +135,50 @@ class FixedWidthWriter(BaseWriter):
             raise WriteProblem(
                 f"Option right_align names {', '.join(unknown)}, which no record type has as a field."
             )
+
+
+class _PaddedLines:
+    """A chunk of records as one text, every value padded by ``str.ljust``/``rjust`` (or the
+    zero fill) in C, checked at once: each line exactly its widths long (padding never
+    shortens, so a value too wide makes its line longer), line breaks only between lines,
+    every value composed (NFC) as written. It declines (writes nothing, returns False) any
+    other chunk, and one with an unknown record type, a wrong number of values, a value that
+    is not text or a text that does not encode; the record-by-record layout then names the field."""
+
+    def __init__(self, layouts: Mapping[str, list[tuple[int, bool]]], pad_char: str, newline: str):
+        right_pad: Callable[[str, int], str] = _zero_fill if pad_char == "0" else str.rjust
+        self._pads = {name: tuple(right_pad if right else str.ljust for _, right in layout)
+                      for name, layout in layouts.items()}
+        self._widths = {name: tuple(width for width, _ in layout) for name, layout in layouts.items()}
+        self._counts = {name: len(layout) for name, layout in layouts.items()}
+        self._lengths = {name: sum(self._widths[name]) for name in layouts}
+        self._newline = newline
+
+    def write(self, chunk: list[OutputRecord], sink: LineSink) -> bool:
+        names = list(map(record_type_of, chunk))
+        values = list(map(values_of, chunk))
+        if list(map(self._counts.get, names)) != list(map(len, values)):
+            return False
+        pads, widths, nl = self._pads, self._widths, self._newline
+        try:
+            body = nl.join(["".join(map(call, pads[name], cells, widths[name])) for name, cells in zip(names, values)])
+        except TypeError:  # a value that is not text
+            return False
+        breaks = len(chunk) - 1
+        if (len(body) != sum(map(self._lengths.__getitem__, names)) + breaks * len(nl) or body.count("\n") != breaks
+                or body.count("\r") != (breaks if nl == "\r\n" else 0)
+                or not (body.isascii() or unicodedata.is_normalized("NFC", body))):
+            return False
+        try:
+            sink.write_raw(body + nl)
+        except EncodingProblem:
+            return False
+        return True
+
+
+def _zero_fill(value: str, width: int) -> str:
+    """A right-aligned value zero-filled as :func:`_pad` fills it (``str.rjust``'s signature)."""
+    return _pad(value, width, True, "0")
 
 
 def _format(source: RecordAt, layout: list[tuple[int, bool]], pad_char: str) -> str:

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
+from operator import add
 from typing import Any, BinaryIO, ClassVar
 
-from stac_xl.errors import WriteProblem
+from stac_xl.errors import EncodingProblem, WriteProblem
 from stac_xl.problems import Problem
 from stac_xl.records import OutputRecord, RecordSpec
 from stac_xl.writers.base import (
+    CHUNK,
     BaseWriter,
     Encoding,
     LineSink,
@@ -31,8 +33,11 @@ from stac_xl.writers.base import (
     SpecIndex,
     WriterOptions,
     WriteSummary,
+    chunks,
     coerce_options,
     field_problem,
+    record_type_of,
+    values_of,
 )
 
 _FORBIDDEN = {"\t": "a TAB", "\r": "a line break", "\n": "a line break"}
@@ -73,16 +78,55 @@ class IifWriter(BaseWriter):
         for spec in _first_per_keyword(specs):
             sink.write_line("\t".join(["!" + keywords[spec.name], *spec.field_names]))
         index = SpecIndex(specs)
+        fast = _KeywordLines(specs, keywords, sink.newline)
         count = 0
-        for count, record in enumerate(records, start=1):
-            source = index.locate(count - 1, record)
-            _refuse_separators(source)
-            sink.write_line("\t".join([keywords[source.spec.name], *source.values]), source)
+        for first, chunk in chunks(records, CHUNK):
+            if not fast.write(chunk, sink):
+                for offset, record in enumerate(chunk):  # record by record: its error at its record
+                    source = index.locate(first + offset, record)
+                    _refuse_separators(source)
+                    sink.write_line("\t".join([keywords[source.spec.name], *source.values]), source)
+            count = first + len(chunk)
         return WriteSummary(records=count, bytes=sink.bytes)
 
     def check(self, specs: Sequence[RecordSpec], records: Sequence[OutputRecord]) -> list[Problem]:
         """QuickBooks refuses a transaction whose lines do not sum to zero."""
         return check_sums_to_zero(specs, records)
+
+
+class _KeywordLines:
+    """A chunk of records as one text, each line ``KEYWORD<TAB>values``, checked at once:
+    as many TABs as the layout puts in and line breaks only between lines. It declines
+    (writes nothing, returns False) a chunk with a TAB or line break inside a value, an
+    unknown record type or a wrong number of values, a value that is not text or a text
+    that does not encode; the record-by-record layout then writes it and names the field."""
+
+    def __init__(self, specs: Sequence[RecordSpec], keywords: Mapping[str, str], newline: str):
+        self._counts = {spec.name: len(spec.fields) for spec in specs}
+        # the keyword, then a TAB before the values (none for a record type without fields)
+        self._leads = {spec.name: keywords[spec.name] + "\t" * bool(spec.fields) for spec in specs}
+        self._newline = newline
+
+    def write(self, chunk: list[OutputRecord], sink: LineSink) -> bool:
+        names = list(map(record_type_of, chunk))
+        values = list(map(values_of, chunk))
+        lengths = list(map(len, values))
+        if list(map(self._counts.get, names)) != lengths:
+            return False
+        nl = self._newline
+        try:
+            body = nl.join(map(add, map(self._leads.__getitem__, names), map("\t".join, values)))
+        except TypeError:  # a value that is not text
+            return False
+        breaks = len(chunk) - 1
+        if (body.count("\t") != sum(lengths) or body.count("\n") != breaks
+                or body.count("\r") != (breaks if nl == "\r\n" else 0)):
+            return False
+        try:
+            sink.write_raw(body + nl)
+        except EncodingProblem:
+            return False
+        return True
 
 
 def _first_per_keyword(specs: Sequence[RecordSpec]) -> list[RecordSpec]:
