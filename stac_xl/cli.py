@@ -86,15 +86,16 @@ def _book_lock(args: argparse.Namespace, command: str, *, creating: bool = False
 
 def _cmd_preview(args: argparse.Namespace) -> int:
     from stac_xl.actions.preview import preview
+    from stac_xl.book.export_sheet import problem_cell
     from stac_xl.book.file import FileWorkbook
+    from stac_xl.problems import grouped_lines
 
     with _book_lock(args, "preview"):
         result = preview(FileWorkbook.open(Path(args.book)), reexport=getattr(args, "reexport", False))
     print(result.summary())
-    for problem in result.problems[: args.show]:
-        print(f"  {problem.severity}: {problem}")
-    if len(result.problems) > args.show:
-        print(f"  … and {len(result.problems) - args.show} more on the Export sheet.")
+    # the first problems, those of one cause as one line, each naming its cell; then how many more
+    for line in grouped_lines(result.problems, problem_cell, at_most=args.show, severity=True):
+        print(f"  {line}")
     return 0
 
 

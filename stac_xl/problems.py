@@ -19,6 +19,9 @@ from stac_xl.records import CENT, OutputRecord
 Severity = Literal["error", "warning"]
 REQUIRED_BUT_EMPTY = "required, but empty."
 EMPTY_REQUIRED = "required but empty"  # the cause, as "2 cells are required but empty" tells it
+NOT_AN_AMOUNT = "not an amount"  # a balance check that cannot read a cell another check refuses already
+# Causes that follow from another error on the same cell: told only when the cell has no other.
+_CONSEQUENCES = frozenset({EMPTY_REQUIRED, NOT_AN_AMOUNT})
 SHOWN_AT_MOST = 20  # problem lines a clerk reads before the totals
 _EXAMPLES = 3       # values named in a grouped line
 
@@ -47,6 +50,8 @@ class Problem:
     # problems of one cause are told as one line: the cause in words, and each one's value
     cause: str | None = dataclasses.field(default=None, compare=False)
     subject: str | None = dataclasses.field(default=None, compare=False)
+    # a cell the record and field indexes cannot name (a row with no record: "Export!A7")
+    cell: str | None = dataclasses.field(default=None, compare=False)
 
     def __str__(self) -> str:
         where = []
@@ -85,11 +90,12 @@ def plural(count: int, word: str) -> str:
 
 def without_repeats(problems: Sequence[Problem]) -> list[Problem]:
     """One problem per cause per cell: a value the build could not make (a key missing from a
-    lookup) leaves its cell empty, and *required, but empty* on that cell would say it twice."""
+    lookup) leaves its cell empty, and *required, but empty* on that cell would say it twice;
+    a balance check that cannot read a cell the form check refuses (``two``) says it again."""
     made = {(p.record_index, p.field_index) for p in problems
-            if p.cause != EMPTY_REQUIRED and p.field_index is not None and p.severity == "error"}
+            if p.cause not in _CONSEQUENCES and p.field_index is not None and p.severity == "error"}
     return [p for p in problems
-            if not (p.cause == EMPTY_REQUIRED and (p.record_index, p.field_index) in made)]
+            if not (p.cause in _CONSEQUENCES and (p.record_index, p.field_index) in made)]
 
 
 def counts_line(problems: Sequence[Problem]) -> str:
@@ -98,18 +104,24 @@ def counts_line(problems: Sequence[Problem]) -> str:
     return f"{plural(errors, 'error')}, {plural(len(problems) - errors, 'warning')}"
 
 
+MARKED_ON_THE_SHEET = "they are marked on the sheet"
+
+
 def grouped_lines(problems: Sequence[Problem], where: Callable[[Problem], str], *,
-                  at_most: int = SHOWN_AT_MOST) -> list[str]:
+                  at_most: int = SHOWN_AT_MOST, rest: str = MARKED_ON_THE_SHEET,
+                  severity: bool = False) -> list[str]:
     """The lines a clerk reads: problems that share a cause as one line with a few of their
     values and the cells they are in, every other problem as its own line naming its cell;
-    at most ``at_most`` lines, then how many more there are."""
-    groups: dict[str, list[Problem]] = {}
-    for p in problems:
-        groups.setdefault(p.cause or f"\x00{id(p)}", []).append(p)
-    lines = [_group_line(group, where) for group in groups.values()]
+    at most ``at_most`` lines, then how many more there are and where they are (``rest``).
+    With ``severity`` each line starts with ``error:`` or ``warning:`` (errors first)."""
+    groups: dict[tuple[str, str], list[Problem]] = {}
+    ordered = sorted(problems, key=lambda p: p.severity != "error") if severity else problems
+    for p in ordered:
+        groups.setdefault((p.severity if severity else "", p.cause or f"\x00{id(p)}"), []).append(p)
+    lines = [(f"{kind}: " if kind else "") + _group_line(group, where) for (kind, _), group in groups.items()]
     if len(lines) > at_most:
-        rest = sum(len(g) for g in list(groups.values())[at_most:])
-        lines = [*lines[:at_most], f"… and {plural(rest, 'more problem')} not listed here; they are marked on the sheet."]
+        left = sum(len(g) for g in list(groups.values())[at_most:])
+        lines = [*lines[:at_most], f"… and {plural(left, 'more problem')} not listed here; {rest}."]
     return lines
 
 

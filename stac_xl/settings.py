@@ -23,8 +23,11 @@ from datetime import tzinfo
 from typing import Any, Generic, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from stac_xl.book.entries import DateOrder
 from stac_xl.book.values import yes_or_no
 from stac_xl.checks.balance_check import SETTING as BALANCE_CHECK_NAME
+from stac_xl.checks.recomputed_lines import SETTING as RECOMPUTE_NAME
+from stac_xl.checks.recomputed_lines import Recompute
 from stac_xl.errors import ConfigError
 from stac_xl.problems import Policy
 from stac_xl.servicetrade.credentials import SERVICETRADE_BASE_URL
@@ -106,6 +109,20 @@ def _policy(name: str, text: str) -> Policy:
         raise ConfigError(f"Settings: {name} must be {' or '.join(Policy)}, not '{text}'.") from None
 
 
+def _date_order(name: str, text: str) -> DateOrder:
+    try:
+        return DateOrder(text.strip().upper())
+    except ValueError:
+        raise ConfigError(f"Settings: {name} must be {', '.join(DateOrder)}, not '{text}'.") from None
+
+
+def _recompute(name: str, text: str) -> Recompute:
+    try:
+        return Recompute(" ".join(text.lower().split()))
+    except ValueError:
+        raise ConfigError(f"Settings: {name} must be {', '.join(Recompute)}, not '{text}'.") from None
+
+
 BASE_URL = Setting("Base URL", DEFAULT_BASE_URL, "ServiceTrade API address. Leave as is unless told otherwise.",
                    FETCH, _as_text)
 TIME_ZONE = Setting("Time zone", "America/New_York",
@@ -134,6 +151,13 @@ FILE_NAME_PATTERN = Setting(PATTERN_ROW, "{profile}-{date}-{time}.{ext}",
 BALANCE_CHECK = Setting(BALANCE_CHECK_NAME, "",
                         "How each invoice must add up in the file, checked on Preview and Export, e.g. "
                         "I.Amount = sum(D.Amount, D tax.Amount). Empty = no such check.", PREVIEW_AND_EXPORT, _as_text)
+DATE_ORDER = Setting("Date order", DateOrder.MDY.value,
+                     "How a date typed as text on Invoices or Export is read: MDY (12/1/2026 is December 1), "
+                     "DMY (1 December) or YMD.", PREVIEW_AND_EXPORT, _date_order)
+QUANTITY_TIMES_PRICE = Setting(RECOMPUTE_NAME, Recompute.NO.value,
+                               "Does your accounting system work each line out as Quantity × Unit price? no; flag (a "
+                               "line that would come to another amount is an error); quantity 1 (such a line is sent "
+                               "as 1 × its amount).", PREVIEW_AND_EXPORT, _recompute)
 ZERO_INVOICES = Setting("Zero invoices", "skip", "Invoices totalling $0.00: skip (listed as warnings) or export.",
                         PREVIEW, _policy)
 CREDIT_MEMOS = Setting("Credit memos", "export", "Invoices with a negative total: export or skip.", PREVIEW, _policy)
@@ -153,7 +177,8 @@ LEDGER = Setting("Ledger", "",
 NEW_WORKBOOK: tuple[Setting[Any] | WriterSetting, ...] = (
     BASE_URL, TIME_ZONE, INVOICE_STATUS, DAYS_TO_FETCH, CONCURRENCY, FETCH_TIME_LIMIT, EXTRA_COLUMN, TARGET_PROFILE, FILE_TYPE,
     FILE_EXTENSION, OUTPUT_FOLDER, FILE_NAME_PATTERN, ENCODING, DELIMITER, QUOTING, LINE_ENDING,
-    BALANCE_CHECK, ZERO_INVOICES, CREDIT_MEMOS, ALLOW_REEXPORT, MARK_PROCESSED, LEDGER,
+    BALANCE_CHECK, DATE_ORDER, QUANTITY_TIMES_PRICE, ZERO_INVOICES, CREDIT_MEMOS, ALLOW_REEXPORT, MARK_PROCESSED,
+    LEDGER,
 )
 #: (setting, value, note) for each row of a new workbook's Settings sheet.
 SETTINGS_ROWS: list[tuple[str, str, str]] = [(s.name, s.default, s.note) for s in NEW_WORKBOOK]
@@ -183,6 +208,8 @@ class Settings:
     output_folder: str = OUTPUT_FOLDER.field()
     file_name_pattern: str = FILE_NAME_PATTERN.field()
     balance_check: str = BALANCE_CHECK.field()
+    date_order: DateOrder = DATE_ORDER.field()  # noqa: RUF009
+    quantity_times_price: Recompute = QUANTITY_TIMES_PRICE.field()  # noqa: RUF009
     zero_invoices: Policy = ZERO_INVOICES.field()  # noqa: RUF009
     credit_memos: Policy = CREDIT_MEMOS.field()  # noqa: RUF009
     allow_reexport: bool = ALLOW_REEXPORT.field()

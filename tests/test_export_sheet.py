@@ -54,8 +54,7 @@ def test_a_correction_is_found_and_carried_to_the_next_preview():
     fresh = sample()
     applied = apply_corrections(fresh, corrections)
     assert fresh[2].values[1] == "24-1001-A"
-    assert [(i, pos) for i, pos, _ in applied] == [(2, 1)]
-    assert fresh[2].issues == []
+    assert [(a.index, a.position, a.changed) for a in applied] == [(2, 1, False)]
 
 
 def test_a_correction_over_a_value_that_changed_since_is_kept_with_a_note():
@@ -64,9 +63,17 @@ def test_a_correction_over_a_value_that_changed_since_is_kept_with_a_note():
     corrections = find_corrections(edited, sample())
     fresh = sample()
     fresh[0].values[1] = "ACME02"
-    apply_corrections(fresh, corrections)
+    (applied,) = apply_corrections(fresh, corrections)
     assert fresh[0].values[1] == "ACME-NEW"
-    assert fresh[0].issues == ["field 2: ServiceTrade data now gives 'ACME02' (was 'ACME01'); your correction 'ACME-NEW' was kept"]
+    assert (applied.changed, applied.now, applied.correction.computed) == (True, "ACME02", "ACME01")
+
+
+def test_a_correction_the_computed_value_now_equals_is_no_correction_any_more():
+    edited = sample()
+    edited[0].values[1] = "ACME02"
+    fresh = sample()
+    fresh[0].values[1] = "ACME02"
+    assert apply_corrections(fresh, find_corrections(edited, sample())) == []
 
 
 def test_a_correction_for_a_record_that_is_gone_is_dropped():

@@ -61,7 +61,10 @@ def test_taxed_invoices_write_the_golden_file_with_no_problem(name: str) -> None
     data, extension, problems = export_taxed(name)
     assert data == (GOLDEN / f"{name}-taxed{extension}").read_bytes()
     skipped = ["Invoice 10045: left out of the file: it is a credit memo (-40.22) and credit memos are set to skip."]
-    assert problems == (skipped if name in SKIPS_CREDIT_MEMOS else [])
+    # the profiles writing Windows-1252 spell out the ⅜ it cannot hold, and say so on its cell
+    spelled = [p for p in problems if "has characters Windows-1252 cannot hold ('⅜')" in p]
+    assert [p for p in problems if p not in spelled] == (skipped if name in SKIPS_CREDIT_MEMOS else [])
+    assert bool(spelled) == (get_preset(name).settings["Encoding"] == "cp1252")
 
 
 def test_every_profile_but_the_generic_and_xero_declares_a_balance_check() -> None:

@@ -53,10 +53,10 @@ def rows_of(number: str, invoice_id: str, total: str, tax: str, lines: list[tupl
      ["Invoice 10041, I Description: 'Quarterly fire sprinkler inspection' is 35 characters long; the limit is 30."]),
     (("ACME01", "ST10041", "Fusible link, 165°F → é", ""), "cp1252",
      ["Invoice 10041, I Description: 'Fusible link, 165°F → é' has characters cp1252 cannot hold: '→'. "
-      "Use the ascii transform, or change Encoding on Settings."]),
+      "Add ansi to the rule's Transform (it spells them out, or writes ?), or change Encoding on Settings."]),
     (("ACME01", "ST10041", "165°F é", ""), "ascii",
      ["Invoice 10041, I Description: '165°F é' has characters ascii cannot hold: '°', 'é'. "
-      "Use the ascii transform, or change Encoding on Settings."]),
+      "Add ansi to the rule's Transform (it spells them out, or writes ?), or change Encoding on Settings."]),
     (("ACME01", "ST10041", "165°F → é", ""), "utf-8-sig", []),
     (("", "ST10041-TOO-LONG-1", "", ""), "utf-8",
      ["Invoice 10041, I Customer: required, but empty.",

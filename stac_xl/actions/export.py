@@ -25,19 +25,27 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from stac_xl.actions.ledger import AlreadyExported, BatchDraft, ExportLedger, InvoiceEntry, Money, PriorExport, scope_of
 from stac_xl.actions.ledger.recover import file_sha256, part_prefix
 from stac_xl.actions.ledger.session import LedgerSession, ledger_session
 from stac_xl.book import layout
-from stac_xl.book.cells import cell_name
-from stac_xl.book.export_sheet import SheetRecords, read_export_sheet, read_fingerprint, trim_to_specs
+from stac_xl.book.export_sheet import (
+    EXPORT_BASE,
+    SheetRecords,
+    missing_records,
+    problem_cell,
+    read_export_sheet,
+    read_fingerprint,
+    shape_problems,
+)
 from stac_xl.book.log import append_log
 from stac_xl.book.port import WorkbookPort
-from stac_xl.errors import ExportError, ValidationFailed, WorkbookError
+from stac_xl.errors import ExportError, ValidationFailed, WorkbookError, WriteProblem
 from stac_xl.invoices.totals import Totals
-from stac_xl.problems import Problem
+from stac_xl.problems import Problem, counts_line, grouped_lines, plural, without_repeats
+from stac_xl.records import RecordSpec
 from stac_xl.writers.import_file import check_target, file_name, output_folder, write_new_file
 
 if TYPE_CHECKING:
@@ -88,25 +96,38 @@ class ExportResult:
 
 
 def problem_cell_name(problem: Problem, sheet: SheetRecords | None = None) -> str:
-    """The Export cell a problem is about, e.g. ``Export!D12`` (``Export`` if none)."""
-    if problem.record_index is None:
-        return layout.EXPORT
-    if sheet is not None and problem.record_index < len(sheet.rows):
-        return cell_name(layout.EXPORT, *sheet.cell(problem.record_index, problem.field_index))
-    from stac_xl.book.export_sheet import record_cell
-
-    return cell_name(layout.EXPORT, *record_cell(problem.record_index, problem.field_index))
+    """The Export cell a problem is about, e.g. ``Export!D12`` (``Export`` if none), on the
+    sheet as the clerk sorted it."""
+    return problem_cell(problem, sheet.rows if sheet is not None else None)
 
 
 def _refuse(problems: Sequence[Problem], sheet: SheetRecords) -> None:
+    """ValidationFailed when any problem is an error: counted as Preview counts, the first
+    problems one line each (those of one cause grouped), each naming its cell."""
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        lines = [f"{problem_cell_name(p, sheet)}: {p}" for p in errors]
+        lines = grouped_lines(errors, lambda p: problem_cell_name(p, sheet),
+                              rest="click Preview to mark them all on the Export sheet")
         raise ValidationFailed(
-            f"Export refused: {len(errors)} problem(s) on the Export sheet; fix them (or Preview again) and export. "
-            f"First: {lines[0]}",
+            f"Export refused: {counts_line(problems)} on the Export sheet; fix the errors (or Preview again) and "
+            f"export. First: {lines[0]}",
             lines,
         )
+
+
+def _write_problem(problem: WriteProblem, specs: Sequence[RecordSpec], sheet: SheetRecords) -> ValidationFailed:
+    """What the writer refused (a TAB in an IIF field), told on its Export cell."""
+    message = str(problem)
+    index = problem.record_index
+    spec = next((s for s in specs if s.name == problem.record), None)
+    position = spec.field_names.index(problem.field) if spec and problem.field in spec.field_names else None
+    if index is not None:
+        prefix = f"Record {index + 1} ({problem.record}), " + (f"field {problem.field}: " if problem.field else "")
+        message = message.removeprefix(prefix)  # the cell says where; "Record 6" is not on the sheet
+    found = Problem("error", message, record_index=index, field_index=position, record=problem.record,
+                    field=problem.field)
+    line = f"{problem_cell_name(found, sheet)}: {found}"
+    return ValidationFailed(f"Export refused: the file cannot hold a value as it stands. {line}", [line])
 
 
 def already_exported_sentence(priors: Sequence[PriorExport]) -> str:
@@ -139,13 +160,43 @@ def _prepare(book: WorkbookPort, profile: ExportProfile) -> _Prepared:
     """Read, check and write the Export sheet into bytes; refuse a stale or faulty sheet."""
     import hashlib
 
-    from stac_xl.actions.ledger.fingerprint import refuse_if_stale
     from stac_xl.actions.ledger.invoices import invoice_contents, records_hashes
     from stac_xl.actions.ledger.totals import file_totals, money_fields
+
+    specs, sheet, rows = _checked(book, profile)
+    records = sheet.records
+    book.status(f"Export: writing {plural(len(records), 'record')} as a {profile.writer.title} file…")
+    stream = io.BytesIO()
+    try:
+        profile.writer.write(specs, records, stream)
+    except WriteProblem as exc:
+        raise _write_problem(exc, specs, sheet) from None
+    content = stream.getvalue()
+    contents, hashes = invoice_contents(rows), records_hashes(records)
+    entries = []
+    for invoice_id in dict.fromkeys(r.invoice_id for r in records if r.invoice_id):
+        known = contents.get(invoice_id)
+        entries.append(InvoiceEntry(invoice_id, known.number if known else "", known.content_hash if known else "",
+                                    hashes[invoice_id], known.snapshot if known else ""))
+    totals = file_totals(records, specs, money_fields(profile.mapping_grid, specs), rows)
+    return _Prepared(content, hashlib.sha256(content).hexdigest(), totals, entries, len(records),
+                     profile.mapping_grid, profile.lookups_grid)
+
+
+def _checked(book: WorkbookPort, profile: ExportProfile) -> tuple[list[RecordSpec], SheetRecords, list[dict[str, Any]]]:
+    """The Export sheet read as the file's records (the clerk's entries written in their
+    fields' forms), refused unless every check passes: its rows are Preview's (none
+    deleted, copied or pasted over), no cell holds a formula or an Excel error, and the
+    records pass the checks Preview ran."""
+    from stac_xl.actions.ledger.fingerprint import refuse_if_stale
     from stac_xl.actions.profile import check_records
+    from stac_xl.checks.derived_balance import invoice_numbers
+    from stac_xl.checks.hand_edits import normalise_hand_edits
+    from stac_xl.checks.typed_cells import check_cut_text, check_typed_cells
     from stac_xl.invoices.read_back import invoice_headers, read_invoice_rows
     from stac_xl.mapping import compile_mapping
 
+    book.status("Export: reading the Export sheet…")
     export_grid = book.read_grid(layout.EXPORT)
     sheet = read_export_sheet(export_grid)
     if not sheet.records and not sheet.problems:
@@ -158,21 +209,28 @@ def _prepare(book: WorkbookPort, profile: ExportProfile) -> _Prepared:
     specs = compile_mapping(profile.mapping_grid, profile.lookups_grid, invoice_columns=invoice_headers(invoices_grid)).specs
     refuse_if_stale(book, export_grid, invoices_grid, profile)
     records = sheet.records
-    shape = [Problem("error", text) for text in sheet.problems + trim_to_specs(records, specs, sheet.rows)]
-    rows = read_invoice_rows(invoices_grid)
-    _refuse(shape + check_records(profile, specs, records, rows), sheet)
-    stream = io.BytesIO()
-    profile.writer.write(specs, records, stream)
-    content = stream.getvalue()
-    contents, hashes = invoice_contents(rows), records_hashes(records)
-    entries = []
-    for invoice_id in dict.fromkeys(r.invoice_id for r in records if r.invoice_id):
-        known = contents.get(invoice_id)
-        entries.append(InvoiceEntry(invoice_id, known.number if known else "", known.content_hash if known else "",
-                                    hashes[invoice_id], known.snapshot if known else ""))
-    totals = file_totals(records, specs, money_fields(profile.mapping_grid, specs), rows)
-    return _Prepared(content, hashlib.sha256(content).hexdigest(), totals, entries, len(records),
-                     profile.mapping_grid, profile.lookups_grid)
+    shape = sheet.problems + shape_problems(records, specs, sheet.rows)
+    base = _base(book, specs)
+    if base is not None:
+        shape += missing_records(sheet, base)
+    book.status(f"Export: checking {plural(len(records), 'record')}…")
+    normalise_hand_edits(specs, records, order=profile.settings.date_order)
+    rows = read_invoice_rows(invoices_grid, order=profile.settings.date_order)
+    made = base.by_number() if base is not None else {}
+    numbers = invoice_numbers(rows)
+    typed = check_typed_cells(specs, records, [made.get(n) for n in sheet.numbers], numbers)
+    typed += check_cut_text(specs, records, numbers)
+    _refuse(without_repeats(shape + typed + check_records(profile, specs, records, rows)), sheet)
+    return specs, sheet, rows
+
+
+def _base(book: WorkbookPort, specs: Sequence[RecordSpec]) -> SheetRecords | None:
+    """What Preview wrote on the Export sheet (its hidden base), or None if there is none."""
+    if EXPORT_BASE not in book.sheet_names():
+        return None
+    base = read_export_sheet(book.read_grid(EXPORT_BASE))
+    shape_problems(base.records, specs)
+    return base
 
 
 def _draft(session: LedgerSession, profile: ExportProfile, prepared: _Prepared, path: Path, reexport: bool) -> BatchDraft:

@@ -1,13 +1,20 @@
 """The Preview action: *Invoices* + *Mapping* + *Lookups* → the *Export* sheet, nothing written.
 
 Every problem is found at once and shown where it is: on its cell (colour and note), in the
-record's *Issues* cell, and counted in the checks block beside the table. The clerk's
-corrections from the last Preview are carried over (see :mod:`stac_xl.book.export_sheet`).
+record's *Issues* cell, and counted in the checks block beside the table; a problem is told
+once (:func:`~stac_xl.problems.without_repeats`), counted as Export counts it. The clerk's
+corrections from the last Preview are carried over (see :mod:`stac_xl.book.export_sheet`),
+written in their field's form (``$1,234.50`` → ``1234.50``, a date cell → ``03/15/24``, text
+dates read in the *Date order* setting), and checked like every other value: an error on a
+corrected cell is red, its note saying it is the correction's; a correction whose computed
+value changed since is a warning saying which sheet changed it
+(:mod:`stac_xl.checks.corrections`).
 
 Preview knows the export ledger: an invoice already exported is left out (the checks say
 which batch), unless re-export is allowed (*Allow re-export*, ``--reexport``); one whose
 ServiceTrade data changed since says what changed. The sheet is stamped with the
-fingerprint of the sheets it was built from, which Export checks.
+fingerprint of the sheets it was built from, which Export checks. Each step is told on the
+status bar (stderr for the CLI).
 """
 
 from __future__ import annotations
@@ -17,27 +24,41 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stac_xl.actions.ledger import ExportLedger
 from stac_xl.book import layout
 from stac_xl.book.export_sheet import (
+    EXPORT_BASE,
     FINGERPRINT,
     KEY_COLUMNS,
+    Applied,
+    Correction,
+    RecordKey,
     apply_corrections,
     find_corrections,
+    origins_text,
+    read_export_sheet,
+    read_fingerprint,
+    read_origins,
     record_cell,
+    record_keys,
     records_to_table,
-    table_to_records,
     trim_to_specs,
 )
 from stac_xl.book.port import CellMark, WorkbookPort
 from stac_xl.invoices.totals import Totals, totals_of
-from stac_xl.problems import Problem
-from stac_xl.records import OutputRecord
+from stac_xl.problems import Problem, counts_line, plural
+from stac_xl.records import OutputRecord, RecordSpec
 
-EXPORT_BASE = "Export base"  # hidden: what Preview computed, to tell the clerk's edits apart
+if TYPE_CHECKING:
+    from stac_xl.actions.profile import ExportProfile
+    from stac_xl.checks.hand_edits import Normalised
+
+__all__ = ["EXPORT_BASE", "MAX_MARKS", "PreviewResult", "checks_block", "preview", "problem_marks"]
+
 MAX_MARKS = 2000  # beyond this, colouring cells one by one costs more than it tells
+_SEVERER = {"error": 0, "warning": 1, "edited": 2}
 
 
 @dataclass
@@ -63,24 +84,27 @@ class PreviewResult:
     def summary(self) -> str:
         t = self.totals
         return (
-            f"Preview: {len(self.records)} records for {t.invoices} invoices ({t.lines} lines), "
-            f"gross {t.gross:,.2f}; {self.errors} errors, {self.warnings} warnings, "
-            f"{self.corrections} of your corrections kept."
-            + (f" {self.left_out} invoices left out: already exported (see the checks beside the table)."
+            f"Preview: {plural(len(self.records), 'record')} for {plural(t.invoices, 'invoice')} "
+            f"({plural(t.lines, 'line')}), gross {t.gross:,.2f}; {counts_line(self.problems)}, "
+            f"{plural(self.corrections, 'correction')} of yours kept."
+            + (f" {plural(self.left_out, 'invoice')} left out: already exported (see the checks beside the table)."
                if self.left_out else "")
         )
 
 
 def problem_marks(problems: Sequence[Problem], *, limit: int = MAX_MARKS) -> list[CellMark]:
-    """A mark on the Export cell of each problem that points at a record (first ``limit``)."""
-    marks = []
+    """One mark per Export cell with problems (the first ``limit`` cells): red if any is an
+    error, else yellow; the note lists them all."""
+    cells: dict[tuple[int, int], list[Problem]] = {}
     for p in problems:
         if p.record_index is None:
             continue
-        marks.append(CellMark(*record_cell(p.record_index, p.field_index), p.severity, str(p)))
-        if len(marks) >= limit:
+        at = record_cell(p.record_index, p.field_index)
+        if at not in cells and len(cells) >= limit:
             break
-    return marks
+        cells.setdefault(at, []).append(p)
+    return [CellMark(row, column, min((p.severity for p in found), key=_SEVERER.__getitem__),
+                     "\n".join(str(p) for p in found)) for (row, column), found in cells.items()]
 
 
 def checks_block(result: PreviewResult, *, marked: int) -> list[list[Any]]:
@@ -97,8 +121,8 @@ def checks_block(result: PreviewResult, *, marked: int) -> list[list[Any]]:
         ["Warnings", result.warnings],
         ["Corrections kept", result.corrections],
     ]
-    if marked < sum(1 for p in result.problems if p.record_index is not None):
-        rows.append(["Note", f"only the first {marked} problems are coloured"])
+    if marked < len({(p.record_index, p.field_index) for p in result.problems if p.record_index is not None}):
+        rows.append(["Note", f"only the first {marked} cells with problems are coloured"])
     if result.left_out:
         rows.append(["Left out", result.left_out])
     unplaced = [str(p) for p in result.problems if p.record_index is None]
@@ -122,69 +146,151 @@ def preview(book: WorkbookPort, *, today: date | None = None, ledger: ExportLedg
     from stac_xl.invoices import columns as C
     from stac_xl.invoices.read_back import read_invoice_rows
 
+    book.status("Preview: reading Settings, Mapping, Lookups and Invoices…")
     profile = load_profile(book)
     invoices_grid = book.read_grid(layout.INVOICES)
-    rows = read_invoice_rows(invoices_grid)
+    rows = read_invoice_rows(invoices_grid, order=profile.settings.date_order)
     stamp = current_fingerprint(book, invoices_grid, profile)
     with ledger_session(book, profile.settings, now=now or datetime.now(), ledger=ledger, workbook=workbook,
                         env=env) as session:
         known = known_exports(session.ledger, scope_of(profile.settings), rows,
                               allow_reexport=reexport or profile.settings.allow_reexport)
         kept = [row for row in rows if row.get(C.INVOICE_ID) not in known.left_out] if known.left_out else rows
-        result, specs, computed, applied = _build(book, profile, kept, today, known.problems)
-        result.left_out, result.recovered, result.fingerprint = len(known.left_out), session.recovered, stamp
-        _write(book, specs, result, computed, applied)
-    return result
+        built = _build(book, profile, kept, today, known.problems, stamp)
+        built.result.left_out, built.result.recovered = len(known.left_out), session.recovered
+        _write(book, built)
+    return built.result
 
 
-def _build(book: WorkbookPort, profile: Any, rows: list[dict[str, Any]], today: date | None,
-           ledger_problems: list[Problem]) -> tuple[PreviewResult, Any, list[OutputRecord], list[Any]]:
+@dataclass
+class _Built:
+    """A Preview's outcome before it is written: the result, the record types, the base
+    (what Preview computed, with a changed correction's old value and what changed it), and
+    the corrections with how each was written."""
+
+    result: PreviewResult
+    specs: list[RecordSpec]
+    base: list[OutputRecord]
+    applied: list[Applied]
+    normalised: dict[tuple[int, int], Normalised]
+
+
+def _build(book: WorkbookPort, profile: ExportProfile, rows: list[dict[str, Any]], today: date | None,
+           ledger_problems: list[Problem], stamp: str) -> _Built:
     """The records of ``rows`` with the clerk's corrections, every problem, the totals."""
-    from stac_xl.actions.profile import check_records
+    from stac_xl.checks.recomputed_lines import Recompute, send_as_quantity_one
     from stac_xl.invoices.read_back import invoice_headers
     from stac_xl.mapping import BatchInfo, compile_mapping
-    from stac_xl.problems import attach_issues
 
-    invoices_grid_headers = invoice_headers(book.read_grid(layout.INVOICES))
-    mapping = compile_mapping(profile.mapping_grid, profile.lookups_grid, invoice_columns=invoices_grid_headers)
+    mapping = compile_mapping(profile.mapping_grid, profile.lookups_grid,
+                              invoice_columns=invoice_headers(book.read_grid(layout.INVOICES)))
+    book.status(f"Preview: mapping {plural(len(rows), 'Invoices row')}…")
     built = mapping.build(rows, batch=BatchInfo(export_date=today or date.today()),
                           zero_invoices=profile.policies["zero_invoices"], credit_memos=profile.policies["credit_memos"])
-    computed = copy.deepcopy(built.records)
-    applied = apply_corrections(built.records, _previous_corrections(book, built.specs))
+    problems = list(built.problems)
+    if profile.settings.quantity_times_price is Recompute.QUANTITY_ONE:
+        problems += send_as_quantity_one(built.specs, built.records, rows)
+    base = copy.deepcopy(built.records)
+    book.status(f"Preview: checking {plural(len(built.records), 'record')}…")
+    applied, normalised, told = _corrections(book, profile, built.specs, built.records, base, rows, stamp)
     first: dict[str | None, int] = {}
     for index, record in enumerate(built.records):
         first.setdefault(record.invoice_id, index)
     # an invoice going again is marked on its first record; one left out is listed beside the table
     placed = [dataclasses.replace(p, record_index=first.get(p.invoice_id)) for p in ledger_problems]
-    problems = placed + list(built.problems) + check_records(profile, built.specs, built.records, rows)
-    attach_issues(built.records, problems)
+    problems = _told_once(placed + problems + told, profile, built.specs, built.records, rows, applied)
     invoice_ids = {r.invoice_id for r in built.records if r.invoice_id}
-    result = PreviewResult(built.records, problems, totals_of(rows, invoice_ids), len(applied))
-    return result, built.specs, computed, applied
+    result = PreviewResult(built.records, problems, totals_of(rows, invoice_ids), len(applied), fingerprint=stamp)
+    return _Built(result, built.specs, base, applied, normalised)
 
 
-def _previous_corrections(book: WorkbookPort, specs: Sequence[Any]) -> list[Any]:
-    """Cells the clerk changed on Export since the last Preview (none on a first Preview)."""
+def _told_once(problems: list[Problem], profile: ExportProfile, specs: Sequence[RecordSpec],
+               records: list[OutputRecord], rows: list[dict[str, Any]], applied: Sequence[Applied]) -> list[Problem]:
+    """Every problem of the records as they will stand, each once, a correction's error as its own."""
+    from stac_xl.actions.profile import check_records
+    from stac_xl.checks.corrections import as_corrections
+    from stac_xl.problems import attach_issues, without_repeats
+
+    found = without_repeats(problems + check_records(profile, specs, records, rows))
+    found = as_corrections(found, {(a.index, a.position) for a in applied}, records)
+    attach_issues(records, found)
+    return found
+
+
+def _corrections(book: WorkbookPort, profile: ExportProfile, specs: Sequence[RecordSpec],
+                 records: list[OutputRecord], base: list[OutputRecord], rows: list[dict[str, Any]],
+                 stamp: str) -> tuple[list[Applied], dict[tuple[int, int], Normalised], list[Problem]]:
+    """The clerk's corrections put onto ``records`` and written in their fields' forms, and
+    what must be told about them (formulas, values changed since); ``base`` keeps a changed
+    correction's old computed value, so it is told again next time."""
+    from stac_xl.checks.corrections import changed_since, origin_of_change
+    from stac_xl.checks.derived_balance import invoice_numbers
+    from stac_xl.checks.hand_edits import normalise_hand_edits
+    from stac_xl.checks.typed_cells import check_typed_cells
+
+    previous = _previous(book, specs)
+    if previous is None:
+        return [], {}, []
+    corrections, stamped, old_origins = previous
+    applied = apply_corrections(records, corrections)
+    cells = [(a.index, a.position) for a in applied]
+    done = normalise_hand_edits(specs, records, order=profile.settings.date_order, cells=set(cells))
+    fresh = origin_of_change(stamped, stamp)
+    keys = record_keys(records)
+    # a change told before keeps the sheet that made it; a new one is told with this Preview's
+    origins = {(a.index, a.position): old_origins.get((keys[a.index], a.position)) or fresh for a in applied}
+    for a in applied:
+        if a.changed:  # the base keeps what it was corrected against, and what changed it
+            base[a.index].values[a.position] = a.correction.computed
+            base[a.index].issues = [origins_text({**read_origins(" ".join(base[a.index].issues)),
+                                                  a.position: origins[(a.index, a.position)]})]
+    numbers = invoice_numbers(rows)
+    told = changed_since(applied, specs, records, origins, numbers)
+    told += check_typed_cells(specs, records, base, numbers, cells)
+    return applied, {(n.record_index, n.field_index): n for n in done}, told
+
+
+def _previous(book: WorkbookPort, specs: Sequence[RecordSpec]
+              ) -> tuple[list[Correction], str | None, dict[tuple[RecordKey, int], str]] | None:
+    """The cells the clerk changed on Export since the last Preview, that Preview's stamp,
+    and what changed each kept correction before (None on a first Preview)."""
     if EXPORT_BASE not in book.sheet_names():
-        return []
-    sheet, base = table_to_records(book.read_grid(layout.EXPORT)), table_to_records(book.read_grid(EXPORT_BASE))
-    trim_to_specs(sheet, specs)
-    trim_to_specs(base, specs)
-    return find_corrections(sheet, base)
+        return None
+    grid = book.read_grid(layout.EXPORT)
+    sheet, base = read_export_sheet(grid), read_export_sheet(book.read_grid(EXPORT_BASE))
+    trim_to_specs(sheet.records, specs)
+    trim_to_specs(base.records, specs)
+    origins = {(key, pos): origin for key, text in zip(record_keys(base.records), base.issues)
+               for pos, origin in read_origins(text).items()}
+    return find_corrections(sheet.records, base.records), read_fingerprint(grid), origins
 
 
-def _write(book: WorkbookPort, specs: Sequence[Any], result: PreviewResult,
-           computed: list[OutputRecord], applied: list[Any]) -> None:
-    book.status(f"Writing {len(result.records)} records to the Export sheet…")
-    table = records_to_table(specs, result.records)
+def _marks(built: _Built) -> tuple[list[CellMark], int]:
+    """One mark per cell: its problems (an error wins over a correction's blue), else the
+    correction; and how many problem cells were marked."""
+    marks = {(m.row, m.column): m for m in problem_marks(built.result.problems)}
+    marked = len(marks)
+    for a in built.applied:
+        at = record_cell(a.index, a.position)
+        note = f"Your correction (Preview computed '{a.now}')"
+        done = built.normalised.get((a.index, a.position))
+        if done is not None:
+            note += f"; you typed '{done.typed}', written as '{done.written}'"
+        mark = marks.get(at)
+        marks[at] = (CellMark(*at, "edited", note + ".") if mark is None
+                     else dataclasses.replace(mark, note=f"{mark.note}\n{note}."))
+    return list(marks.values()), marked
+
+
+def _write(book: WorkbookPort, built: _Built) -> None:
+    result = built.result
+    book.status(f"Writing {plural(len(result.records), 'record')} to the Export sheet…")
+    table = records_to_table(built.specs, result.records)
     book.write_table(layout.EXPORT, table, hidden_columns=KEY_COLUMNS)
-    marks = problem_marks(result.problems)
-    edited = [CellMark(*record_cell(i, pos), "edited", f"Your correction (computed: '{c.computed}')")
-              for i, pos, c in applied]
-    book.mark_cells(layout.EXPORT, marks + edited)
-    book.write_grid(layout.EXPORT, checks_block(result, marked=len(marks)), start_column=len(table.columns) + 2)
-    base = records_to_table(specs, computed)
-    book.write_table(EXPORT_BASE, base)
+    marks, marked = _marks(built)
+    book.mark_cells(layout.EXPORT, marks)
+    book.write_grid(layout.EXPORT, checks_block(result, marked=marked), start_column=len(table.columns) + 2)
+    book.write_table(EXPORT_BASE, records_to_table(built.specs, built.base))
     book.hide_sheet(EXPORT_BASE)
     book.save()
     book.status(result.summary())

@@ -3,8 +3,9 @@ and Lookups sheets, and the checks every record list must pass before it is a fi
 
 Preview and Export both start here, so they judge records by the same rules: the record
 checks (required, lengths, encoding, the form of dates and numbers), the invoice checks on
-*Invoices*, and the profile's *Balance check* setting (without one, the writer's own check:
-for an IIF file, every transaction summing to zero).
+*Invoices*, and the profile's *Balance check* setting (without one, the writer's own check,
+e.g. every IIF transaction summing to zero, and the balance its Mapping implies:
+:mod:`stac_xl.checks.derived_balance`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from stac_xl.actions.profile_settings import InvoicePolicies, balance_check, inv
 from stac_xl.book import layout
 from stac_xl.book.port import WorkbookPort
 from stac_xl.checks.balance_check import BalanceCheck
+from stac_xl.checks.derived_balance import check_derived_balance
+from stac_xl.checks.recomputed_lines import check_recomputed_lines
 from stac_xl.checks.records import validate_records
 from stac_xl.problems import Problem
 from stac_xl.records import OutputRecord, RecordSpec
@@ -59,10 +62,11 @@ def check_records(profile: ExportProfile, specs: Sequence[RecordSpec], records: 
     """Every problem with ``records`` for this profile's file: required fields, lengths,
     encodability, the form of dates, numbers and yes/no values (the records may hold hand
     edits), invoice balance and duplicates on *Invoices*, and the *Balance check* of each
-    invoice in the file (without one, what the writer itself checks)."""
+    invoice in the file (without one, what the writer itself checks and the balance the
+    Mapping implies), and each line the accounting system multiplies out again."""
     problems = validate_records(specs, records, encoding=profile.writer.options.encoding, rows=rows, check_forms=True)
     if profile.balance is not None:
         problems += profile.balance.check(specs, records, rows)
-    else:
-        problems += profile.writer.check(specs, records)
-    return problems
+    else:  # every file adds up: without a setting, as its Mapping says (checks.derived_balance)
+        problems += profile.writer.check(specs, records) + check_derived_balance(specs, records, rows)
+    return problems + check_recomputed_lines(specs, records, rows, profile.settings.quantity_times_price)

@@ -17,7 +17,14 @@ Export can refuse a sheet that no longer matches them.
 Hand corrections survive the next Preview: Preview also writes what it computed to the
 hidden *Export base* sheet, and the next Preview compares the two. A cell that differs
 from its base is the clerk's correction; it is carried onto the record with the same key
-(record type, invoice id, line id, occurrence) and marked as edited.
+(record type, invoice id, line id, occurrence) and marked as edited. A correction whose
+computed value has changed since keeps, in the base, the value it was made against (and,
+in the base's Issues cell, which sheet changed it), so it is told again on every Preview
+until the clerk takes the new value.
+
+Export checks the sheet's rows against the base's, by *Record no*: a row the clerk deleted
+(:func:`missing_records`), copied (:func:`read_export_sheet`) or filled with another
+record's cells is refused, naming its row.
 """
 
 from __future__ import annotations
@@ -26,14 +33,18 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from stac_xl.book.cells import cell_name
 from stac_xl.book.table import Column, ColumnKind, Table
 from stac_xl.book.values import as_text
 from stac_xl.invoices import columns as C
+from stac_xl.problems import Problem
 from stac_xl.records import OutputRecord, RecordSpec
 
+SHEET = "Export"  # the layout's name for the sheet (book.layout.EXPORT)
+EXPORT_BASE = "Export base"  # hidden: what Preview computed, to tell the clerk's edits apart
 RECORD = "Record"
 ISSUES = "Issues"
 # The hidden keys: which invoice and line each record came from, named as on *Invoices*.
@@ -69,6 +80,25 @@ def record_cell(record_index: int, field_index: int | None) -> tuple[int, int]:
     return FIRST_RECORD_ROW + record_index, column
 
 
+def row_cell(row: int) -> str:
+    """``Export!A7``: the Record cell of a sheet row, for a problem with no record of its own."""
+    return cell_name(SHEET, row, RECORD_COLUMN)
+
+
+def problem_cell(problem: Problem, rows: Sequence[int] | None = None) -> str:
+    """The Export cell a problem is about, e.g. ``Export!D12`` (``Export`` if none): its own
+    cell, else its record's field. ``rows``: the sheet row of each record, when the sheet
+    was sorted (default: file order from row 2, as Preview writes it)."""
+    if problem.cell is not None:
+        return problem.cell
+    if problem.record_index is None:
+        return SHEET
+    row, column = record_cell(problem.record_index, problem.field_index)
+    if rows is not None and problem.record_index < len(rows):
+        row = rows[problem.record_index]
+    return cell_name(SHEET, row, column)
+
+
 def field_headers(specs: Sequence[RecordSpec]) -> list[str]:
     """Header per field position: the field name, or 'A / B' where record types differ."""
     width = max((len(s.fields) for s in specs), default=0)
@@ -99,17 +129,24 @@ def records_to_table(specs: Sequence[RecordSpec], records: Sequence[OutputRecord
 
 @dataclass
 class SheetRecords:
-    """The Export sheet read back: records in file order (by *Record no*), the sheet row of
-    each, and the rows that cannot be placed in the file (no or a repeated *Record no*)."""
+    """The Export sheet read back: records in file order (by *Record no*), the sheet row,
+    the Record no and the Issues text of each, and the rows that cannot be placed in the
+    file (no or a repeated *Record no*)."""
 
     records: list[OutputRecord]
     rows: list[int]
-    problems: list[str]
+    problems: list[Problem]
+    numbers: list[int] = field(default_factory=list)
+    issues: list[str] = field(default_factory=list)
 
     def cell(self, record_index: int, field_index: int | None) -> tuple[int, int]:
         """(row, column) on the sheet of a record's field (its Record cell when None)."""
         _, column = record_cell(record_index, field_index)
         return self.rows[record_index], column
+
+    def by_number(self) -> dict[int, OutputRecord]:
+        """Record no → record."""
+        return dict(zip(self.numbers, self.records))
 
 
 def _record_no(text: str) -> int | None:
@@ -130,8 +167,8 @@ def read_export_sheet(grid: list[list[Any]]) -> SheetRecords:
     except ValueError:
         return SheetRecords([], [], [])
     order_at = header.index(RECORD_NO) if RECORD_NO in header else None
-    placed: list[tuple[int, int, OutputRecord]] = []
-    problems: list[str] = []
+    placed: list[tuple[int, int, OutputRecord, str]] = []
+    problems: list[Problem] = []
     seen: dict[int, int] = {}
     for row_number, row in enumerate(grid[1:], start=FIRST_RECORD_ROW):
         cells = [as_text(v) for v in row] + [""] * (len(header) - len(row))
@@ -140,16 +177,49 @@ def read_export_sheet(grid: list[list[Any]]) -> SheetRecords:
         record = OutputRecord(cells[0], cells[1:issues_at], cells[invoice_at] or None, cells[line_at] or None)
         number = row_number if order_at is None else _record_no(cells[order_at])
         if number is None:
-            problems.append(f"row {row_number}: this row was not made by Preview (its hidden {RECORD_NO} is empty); "
-                            "delete it or click Preview again")
+            problems.append(Problem("error", f"this row was not made by Preview (its hidden {RECORD_NO} is empty); "
+                                    "delete it or click Preview again.", cell=row_cell(row_number)))
             continue
         if number in seen:
-            problems.append(f"row {row_number}: a copy of row {seen[number]} (same hidden {RECORD_NO}); delete one of them")
+            problems.append(Problem("error", f"this row is a copy of row {seen[number]} (the same hidden {RECORD_NO}): "
+                                    "the file would hold that record twice; delete one of them.",
+                                    cell=row_cell(row_number)))
             continue
         seen[number] = row_number
-        placed.append((number, row_number, record))
+        placed.append((number, row_number, record, cells[issues_at]))
     placed.sort(key=lambda item: item[0])
-    return SheetRecords([r for _, _, r in placed], [row for _, row, _ in placed], problems)
+    return SheetRecords([r for _, _, r, _ in placed], [row for _, row, _, _ in placed], problems,
+                        [n for n, _, _, _ in placed], [text for _, _, _, text in placed])
+
+
+def missing_records(sheet: SheetRecords, base: SheetRecords) -> list[Problem]:
+    """The records Preview made that are not on the sheet as it made them: a row deleted (it
+    would be missing from the file), or a row whose record type or hidden keys are another
+    record's (cells pasted over it). Where a deleted row was, its neighbour names the place."""
+    on_sheet = dict(zip(sheet.numbers, zip(sheet.records, sheet.rows)))
+    problems = []
+    last_row = FIRST_RECORD_ROW - 1
+    for number, made in zip(base.numbers, base.records):
+        found = on_sheet.get(number)
+        if found is None:
+            problems.append(Problem(
+                "error", f"the {made.record} record {_of(made)} is missing: its row was deleted from the Export "
+                "sheet, so the file would leave it out; click Preview to bring it back.",
+                invoice_id=made.invoice_id, record=made.record, cell=row_cell(last_row + 1)))
+            continue
+        record, row = found
+        last_row = row
+        if (record.record, record.invoice_id, record.line_id) != (made.record, made.invoice_id, made.line_id):
+            problems.append(Problem(
+                "error", f"this row holds a {record.record} record {_of(record)}, but Preview made the {made.record} "
+                f"record {_of(made)} here (hidden {RECORD_NO} {number}); click Preview to put the rows right.",
+                invoice_id=made.invoice_id, record=record.record, cell=row_cell(row)))
+    return problems
+
+
+def _of(record: OutputRecord) -> str:
+    line = f", line {record.line_id}" if record.line_id else ""
+    return f"(invoice id {record.invoice_id}{line})" if record.invoice_id else "(of the whole file)"
 
 
 def table_to_records(grid: list[list[Any]]) -> list[OutputRecord]:
@@ -188,12 +258,28 @@ def find_corrections(sheet: Sequence[OutputRecord], base: Sequence[OutputRecord]
     return corrections
 
 
-def apply_corrections(records: Sequence[OutputRecord], corrections: Sequence[Correction]) -> list[tuple[int, int, Correction]]:
+@dataclass(frozen=True)
+class Applied:
+    """A correction put onto a freshly built record: where, and what Preview computes now."""
+
+    index: int      # the record's position in file order
+    position: int   # the field's
+    correction: Correction
+    now: str        # what Preview computes there now
+
+    @property
+    def changed(self) -> bool:
+        """True when the computed value is no longer the one the clerk corrected."""
+        return self.now != self.correction.computed
+
+
+def apply_corrections(records: Sequence[OutputRecord], corrections: Sequence[Correction]) -> list[Applied]:
     """Put the clerk's corrections onto freshly built records, in place.
 
-    Returns (record index, field position, correction) for every correction applied, so the
-    caller can mark those cells. A correction whose record no longer exists is dropped; one
-    whose computed value has changed since is kept, with a note on the record.
+    Returns each correction applied, so the caller can mark those cells and tell the ones
+    whose computed value has changed since (:attr:`Applied.changed`). A correction whose
+    record no longer exists is dropped; so is one that now equals the computed value (the
+    clerk typed the new value, or ServiceTrade now agrees with them).
     """
     by_key: dict[RecordKey, list[Correction]] = defaultdict(list)
     for c in corrections:
@@ -201,35 +287,62 @@ def apply_corrections(records: Sequence[OutputRecord], corrections: Sequence[Cor
     applied = []
     for index, (key, rec) in enumerate(zip(record_keys(records), records)):
         for c in by_key.get(key, ()):
-            if c.position >= len(rec.values):
+            if c.position >= len(rec.values) or rec.values[c.position] == c.value:
                 continue
-            now_computed = rec.values[c.position]
-            if now_computed != c.computed:
-                rec.issues.append(
-                    f"field {c.position + 1}: ServiceTrade data now gives '{now_computed}' "
-                    f"(was '{c.computed}'); your correction '{c.value}' was kept"
-                )
+            applied.append(Applied(index, c.position, c, rec.values[c.position]))
             rec.values[c.position] = c.value
-            applied.append((index, c.position, c))
     return applied
+
+
+ORIGIN = "changed by"  # in the base's Issues cell: "changed by 3=Lookups; 5=ServiceTrade"
+
+
+def origins_text(origins: Mapping[int, str]) -> str:
+    """The base's Issues text recording which sheet changed each field position's value."""
+    return f"{ORIGIN} " + "; ".join(f"{pos}={origin}" for pos, origin in sorted(origins.items())) if origins else ""
+
+
+def read_origins(text: str) -> dict[int, str]:
+    """Field position → the sheet that changed its value, from :func:`origins_text`."""
+    if not text.startswith(ORIGIN + " "):
+        return {}
+    found = {}
+    for part in text[len(ORIGIN) + 1:].split("; "):
+        pos, _, origin = part.partition("=")
+        if pos.isdigit() and origin:
+            found[int(pos)] = origin
+    return found
 
 
 def trim_to_specs(records: Sequence[OutputRecord], specs: Sequence[RecordSpec],
                   rows: Sequence[int] | None = None) -> list[str]:
     """Cut each record's values to its spec's field count; return problems (unknown type,
-    or text typed into a position the record type does not have). ``rows``: the sheet row
-    of each record (default: in file order from row 2)."""
+    or text typed into a position the record type does not have) as ``row N: …`` lines.
+    ``rows``: the sheet row of each record (default: in file order from row 2)."""
+    return [f"row {row}: {text}" for row, _, text in _trimmed(records, specs, rows)]
+
+
+def shape_problems(records: Sequence[OutputRecord], specs: Sequence[RecordSpec],
+                   rows: Sequence[int] | None = None) -> list[Problem]:
+    """:func:`trim_to_specs`, its problems naming the row's Record cell."""
+    return [Problem("error", text, record=record, cell=row_cell(row)) for row, record, text in _trimmed(records, specs, rows)]
+
+
+def _trimmed(records: Sequence[OutputRecord], specs: Sequence[RecordSpec],
+             rows: Sequence[int] | None) -> list[tuple[int, str, str]]:
     by_name = {s.name: s for s in specs}
     problems = []
     for i, rec in enumerate(records):
         row = rows[i] if rows is not None else i + FIRST_RECORD_ROW
         spec = by_name.get(rec.record)
         if spec is None:
-            problems.append(f"row {row}: unknown record type '{rec.record}' (the Mapping sheet has {', '.join(by_name)})")
+            problems.append((row, rec.record, f"unknown record type '{rec.record}' (the Mapping sheet has "
+                             f"{', '.join(by_name)})"))
             continue
         extra = [v for v in rec.values[len(spec.fields):] if v]
         if extra:
-            problems.append(f"row {row}: record type {rec.record} has {len(spec.fields)} fields, but more cells are filled")
+            problems.append((row, rec.record,
+                             f"record type {rec.record} has {len(spec.fields)} fields, but more cells are filled"))
         rec.values = rec.values[: len(spec.fields)] + [""] * (len(spec.fields) - len(rec.values))
     return problems
 

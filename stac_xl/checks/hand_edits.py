@@ -13,7 +13,7 @@ have their form by construction, so this costs one C-level test per formed value
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 from stac_xl.book.entries import DateOrder
@@ -36,15 +36,17 @@ def _forms(spec: RecordSpec) -> list[tuple[int, ValueForm]]:
 
 
 def normalise_hand_edits(specs: Sequence[RecordSpec], records: Sequence[OutputRecord], *,
-                         order: DateOrder = DateOrder.MDY) -> list[Normalised]:
+                         order: DateOrder = DateOrder.MDY,
+                         cells: Collection[tuple[int, int]] | None = None) -> list[Normalised]:
     """Rewrite, in place, every value a clerk typed in another way than its field's form but
-    with one reading; return what was rewritten."""
+    with one reading; return what was rewritten. ``cells`` (record index, field position):
+    only these, the corrections Preview knows of (default: every value, as on Export)."""
     forms = {spec.name: _forms(spec) for spec in specs}
     done: list[Normalised] = []
-    for index, record in enumerate(records):
+    for index, record in _records(records, cells):
         values = record.values
         for position, form in forms.get(record.record, ()):
-            if position >= len(values):
+            if position >= len(values) or (cells is not None and (index, position) not in cells):
                 continue
             typed = values[position]
             if not typed or form.fast(typed):
@@ -54,3 +56,12 @@ def normalise_hand_edits(specs: Sequence[RecordSpec], records: Sequence[OutputRe
                 values[position] = written
                 done.append(Normalised(index, position, typed, written))
     return done
+
+
+def _records(records: Sequence[OutputRecord],
+             cells: Collection[tuple[int, int]] | None) -> Iterator[tuple[int, OutputRecord]]:
+    if cells is None:
+        yield from enumerate(records)
+        return
+    for index in sorted({i for i, _ in cells if 0 <= i < len(records)}):
+        yield index, records[index]

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from stac_xl.book.cells import MAX_CELL_TEXT
 from stac_xl.checks.invoices import check_duplicate_numbers, check_invoice_balance
 from stac_xl.errors import ConfigError
 from stac_xl.gc_pause import gc_paused
@@ -21,6 +22,11 @@ from stac_xl.invoices.grouping import InvoiceRows, group_invoices
 from stac_xl.mapping.forms import ValueForm
 from stac_xl.problems import EMPTY_REQUIRED, REQUIRED_BUT_EMPTY, Problem, Severity
 from stac_xl.records import OutputRecord, RecordSpec
+from stac_xl.writers.base import composed, unencodable
+
+_SHOWN_CHARACTERS = 5
+# Longer than this, a value cannot stand whole on the Export sheet (Excel's cell limit).
+CELL_LIMIT_WHY = f"an Excel cell holds at most {MAX_CELL_TEXT:,} characters"
 
 
 def _utf(encoding: str) -> bool:
@@ -33,31 +39,17 @@ def _utf(encoding: str) -> bool:
 def _fits(encoding: str) -> Callable[[list[str]], bool]:
     """``values -> bool``: True if a record's values can all be written in ``encoding``."""
     # ASCII text (nearly every record) needs no encoding when the codec holds all of ASCII
-    ascii_fits = _can_encode("".join(map(chr, range(128))), encoding)
+    ascii_fits = not unencodable("".join(map(chr, range(128))), encoding)
 
     def fits(values: list[str]) -> bool:
         text = "".join(values)
-        return (ascii_fits and text.isascii()) or _can_encode(text, encoding)
+        return (ascii_fits and text.isascii()) or not unencodable(text, encoding)
     return fits
 
 
-def _can_encode(text: str, encoding: str) -> bool:
-    try:
-        text.encode(encoding)
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _unencodable(value: str, encoding: str) -> str:
-    bad = []
-    for char in value:
-        try:
-            char.encode(encoding)
-        except UnicodeEncodeError:
-            if char not in bad:
-                bad.append(char)
-    return ", ".join(f"'{c}'" for c in bad)
+def _named(chars: Sequence[str]) -> str:
+    shown = ", ".join(f"'{c}'" for c in chars[:_SHOWN_CHARACTERS])
+    return shown + (", …" if len(chars) > _SHOWN_CHARACTERS else "")
 
 
 def _passes(count: int, required: Sequence[int], limits: Sequence[tuple[int, int]],
@@ -71,6 +63,7 @@ def _passes(count: int, required: Sequence[int], limits: Sequence[tuple[int, int
     terms = [f"len(v) == {int(count)}"]
     terms += [f"v[{int(i)}].strip()" for i in required]
     terms += [f"len(v[{int(i)}]) <= {int(limit)}" for i, limit in limits]
+    terms.append(f"max(map(len, v), default=0) <= {MAX_CELL_TEXT}")
     terms += [f"(not v[{int(i)}] or f{int(i)}(v[{int(i)}]))" for i, _ in forms]
     namespace: dict[str, Any] = {f"f{int(i)}": form.fast for i, form in forms}
     if encoding is not None:
@@ -104,26 +97,28 @@ class _RecordChecks:
                  for i in self.required if not values[i].strip()]
         found += [self._problem(index, record, numbers, i,
                                 f"'{values[i]}' is {len(values[i])} characters long; the limit is {limit}.")
-                  for i, limit in self.limits if len(values[i]) > limit]
+                  for i, limit in self.limits if len(composed(values[i])) > limit]
+        found += [self._problem(index, record, numbers, i,
+                                f"this text is {len(value):,} characters long, and {CELL_LIMIT_WHY}, so the Export "
+                                "sheet cannot hold it whole; shorten it on Mapping (truncate) or in ServiceTrade.")
+                  for i, value in enumerate(values) if len(value) > MAX_CELL_TEXT]
         for i, form in self.forms:
             wrong = form.problem(values[i]) if values[i] else None
             if wrong is not None:
                 found.append(self._problem(index, record, numbers, i, wrong))
-        if self.encoding is not None:
-            try:
-                "".join(values).encode(self.encoding)
-            except UnicodeEncodeError:
-                found += self._encoding_problems(index, record, numbers)
+        if self.encoding is not None and unencodable("".join(values), self.encoding):
+            found += self._encoding_problems(index, record, numbers)
         return found
 
     def _encoding_problems(self, index: int, record: OutputRecord, numbers: Mapping[str | None, str]) -> list[Problem]:
         found = []
         for i, value in enumerate(record.values):
-            bad = _unencodable(value, self.encoding or "")
+            bad = unencodable(value, self.encoding or "")
             if bad:
                 found.append(self._problem(index, record, numbers, i,
-                                           f"'{value}' has characters {self.encoding} cannot hold: {bad}. "
-                                           "Use the ascii transform, or change Encoding on Settings."))
+                                           f"'{value}' has characters {self.encoding} cannot hold: {_named(bad)}. "
+                                           "Add ansi to the rule's Transform (it spells them out, or writes ?), "
+                                           "or change Encoding on Settings."))
         return found
 
     def _problem(self, index: int, record: OutputRecord, numbers: Mapping[str | None, str],

@@ -18,16 +18,18 @@ from typing import Any
 from stac_xl.errors import MappingError, MappingErrors
 from stac_xl.mapping.build import CompiledMapping, CompiledRecord
 from stac_xl.mapping.codegen import FieldPlan, RecordFunction, record_function
+from stac_xl.mapping.field_types import AmountField, FieldKind, amount_of, kind_of, source_form
 from stac_xl.mapping.forms import ValueForm, form_of
 from stac_xl.mapping.lookup import read_lookups_sheet
 from stac_xl.mapping.only_if import only_if_condition
 from stac_xl.mapping.run_state import Condition, FieldFunction, RunState
 from stac_xl.mapping.sheet import MappingSheet, RecordRow, RuleRow, read_mapping_sheet
 from stac_xl.mapping.sources import CompiledSource, compile_source
-from stac_xl.mapping.syntax import RuleProblem
+from stac_xl.mapping.syntax import RuleProblem, parse_chain
 from stac_xl.mapping.transforms import (
     Transform,
     TransformContext,
+    ValueChanged,
     ValueProblem,
     as_text,
     chain_steps,
@@ -39,11 +41,18 @@ from stac_xl.records import FieldSpec, RecordSpec
 @dataclass(frozen=True)
 class MappedField(FieldSpec):
     """A field as the Mapping sheet defines it: a :class:`FieldSpec` that knows if it is
-    required and, when its rule ends with date(…), number(…), implied(…) or yesno(…), the
-    form its value must have (checked on *Export*, where a hand edit may break it)."""
+    required, the form its value must have (checked on *Export*, where a hand edit may break
+    it: from the last transform step, e.g. date(…), number(…), lookup(…), or from the Source
+    when there is none; see field_types.py) and the amount it carries, if any."""
 
     required: bool = False
     form: ValueForm | None = field(default=None, compare=False)
+    amount: AmountField | None = None
+
+    @property
+    def kind(self) -> FieldKind:
+        """Text, number, date or code: what the field's value is."""
+        return kind_of(self.form)
 
 
 def _column_field(column: str, default: str) -> FieldFunction:
@@ -75,11 +84,19 @@ def field_function(source: CompiledSource, default: str | None, transform: Trans
                 value = default
             if transform is not None:
                 value = transform(value, row)
+        except ValueChanged as change:
+            value = _told(change, state, index, name)
         except ValueProblem as problem:
-            state.report(index, name, str(problem))
+            state.report(index, name, str(problem), cause=problem.cause, subject=problem.subject)
             return ""
         return value if value.__class__ is str else as_text(value)
     return value_of
+
+
+def _told(change: ValueChanged, state: RunState, index: int, name: str) -> Any:
+    """The value a transform made after all (cut, characters spelled out), reported as a warning."""
+    state.report(index, name, str(change), cause=change.cause, subject=change.subject, severity="warning")
+    return change.value
 
 
 def _column_transform_field(column: str, default: str | None, transform: Transform, index: int,
@@ -91,8 +108,10 @@ def _column_transform_field(column: str, default: str | None, transform: Transfo
             value = default
         try:
             value = transform(value, row)
+        except ValueChanged as change:
+            value = _told(change, state, index, name)
         except ValueProblem as problem:
-            state.report(index, name, str(problem))
+            state.report(index, name, str(problem), cause=problem.cause, subject=problem.subject)
             return ""
         return value if value.__class__ is str else as_text(value)
     return value_of
@@ -158,7 +177,10 @@ class _Compiler:
             self.fail(str(problem), rule.row, "Transform")
         if source is not None:
             fields = self.fields[record.name]
-            spec = MappedField(rule.field, rule.max_length, rule.required, form_of(steps[-1]) if steps else None)
+            written = parse_chain(rule.transform) if steps else []  # compile_steps read it already
+            spec = MappedField(rule.field, rule.max_length, rule.required,
+                               form_of(steps[-1]) if steps else source_form(rule.source),
+                               amount_of(rule.source, written))
             function = field_function(source, rule.default, chain_steps(steps), len(fields), rule.field)
             fields.append((spec, function, FieldPlan(source, rule.default, tuple(steps))))
 

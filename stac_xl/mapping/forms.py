@@ -4,7 +4,11 @@ The mapping writes ``date(MM/DD/YY)``, ``number(2)``, ``implied(2)`` and ``yesno
 values in their form by construction; a hand edit on *Export* may not. So a rule whose
 Transform ends with one of them gives its field a :class:`ValueForm`, and validation checks
 each value against it before the file exists ("'13/45/24' is not a date in the form
-MM/DD/YY."). An empty value passes: *Required* is the check for that.
+MM/DD/YY."). An empty value passes: *Required* is the check for that. A rule ending with
+``negate`` or ``abs``, or a number column or computed amount without a transform, holds a
+plain number (:class:`PlainNumberForm`); ``if_negative`` one of its two texts; ``lookup`` a
+code or name the accounting system matches (:class:`CodeForm`); a date column without a
+transform an ISO date. :mod:`stac_xl.mapping.field_types` names the kind each form is.
 
 A form also *normalises* a clerk's entry (:mod:`stac_xl.book.entries`): ``$1,234.50`` in a
 ``number(2)`` field is written as ``1234.50``, a real date cell in the field's own pattern.
@@ -76,6 +80,25 @@ class NumberForm(ValueForm):
         return format(exact.copy_abs() if exact.is_zero() else exact, "f")
 
 
+class PlainNumberForm(ValueForm):
+    """A number as the mapping writes one without ``number(n)``: an optional minus, digits
+    and as many decimals as it has (``-744.6``, ``3``), no thousands separator."""
+
+    def __init__(self) -> None:
+        self.fast = re.compile(r"-?\d+(\.\d+)?").fullmatch
+
+    def problem(self, text: str) -> str | None:
+        if self.fast(text) is not None:
+            return None
+        return f"'{text}' is not a number (digits with an optional minus and decimal point, e.g. -1234.5)."
+
+    def normalise(self, value: Any, order: DateOrder = DateOrder.MDY) -> str | None:
+        number = read_amount(value)
+        if number is None:
+            return None
+        return format(number.copy_abs() if number.is_zero() else number, "f")
+
+
 class ImpliedForm(ValueForm):
     """``implied(n)``: digits with an optional sign, the decimals implied."""
 
@@ -113,6 +136,46 @@ class YesNoForm(ValueForm):
             return value.strip()
         flag = yes_or_no(value)
         return None if flag is None else self.yes if flag else self.no
+
+
+class ChoiceForm(ValueForm):
+    """``if_negative("CREDIT MEMO","INVOICE")``: one of its texts, exactly as written
+    (a clerk's ``credit memo`` is written as the rule spells it)."""
+
+    def __init__(self, *choices: str):
+        self.choices = choices
+        self.fast = frozenset(choices).__contains__
+
+    def problem(self, text: str) -> str | None:
+        if self.fast(text):
+            return None
+        return f"'{text}' is not {' or '.join(self.choices)}."
+
+    def normalise(self, value: Any, order: DateOrder = DateOrder.MDY) -> str | None:
+        if not isinstance(value, str):
+            return None
+        typed = " ".join(value.split()).casefold()
+        return next((c for c in self.choices if c.casefold() == typed), None)
+
+
+class CodeForm(ValueForm):
+    """A code or name the accounting system matches exactly (a lookup's account, customer
+    or item): one line, no space before or after it."""
+
+    def __init__(self) -> None:
+        self.fast = re.compile(r"[^\s](?:[^\t\r\n]*[^\s])?").fullmatch
+
+    def problem(self, text: str) -> str | None:
+        if self.fast(text) is not None:
+            return None
+        return (f"'{text}' has a space before or after it, or a line break, so it would not match the name "
+                "or code in the accounting system.")
+
+    def normalise(self, value: Any, order: DateOrder = DateOrder.MDY) -> str | None:
+        if not isinstance(value, str):
+            return None
+        text = value.strip()
+        return text if self.fast(text) is not None else None
 
 
 class DateForm(ValueForm):
@@ -168,6 +231,21 @@ class DateForm(ValueForm):
 def _fits(number: Decimal, places: int) -> bool:
     """True when ``number`` has no more than ``places`` decimals (trailing zeros aside)."""
     return number == number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
+
+
+def plain_number_form() -> ValueForm:
+    """The form of a number written without ``number(n)``."""
+    return PlainNumberForm()
+
+
+def choice_form(*choices: str) -> ValueForm:
+    """The form of ``if_negative`` values: one of ``choices``."""
+    return ChoiceForm(*choices)
+
+
+def code_form() -> ValueForm:
+    """The form of a code or name the accounting system matches (a lookup's value)."""
+    return CodeForm()
 
 
 def number_form(places: int) -> ValueForm:

@@ -16,7 +16,7 @@ from typing import Any
 from stac_xl.book.values import is_empty
 from stac_xl.invoices import columns as C
 from stac_xl.invoices.grouping import InvoiceRows
-from stac_xl.problems import Problem
+from stac_xl.problems import Problem, Severity
 
 
 @dataclass(frozen=True)
@@ -63,12 +63,13 @@ class RunState:
         return self._batch_total
 
     def report(self, field_index: int | None, field_name: str | None, message: str, *,
-               cause: str | None = None, subject: str | None = None) -> None:
+               cause: str | None = None, subject: str | None = None, severity: Severity = "error") -> None:
         """A value could not be made (a missing lookup key…): an error on this field (on the
-        record as a whole when ``field_index`` is None)."""
+        record as a whole when ``field_index`` is None); or it was made but not whole (cut
+        to fit): a ``warning``."""
         invoice = self.invoice
         self.problems.append(Problem(
-            "error", message, invoice.number if invoice else None, invoice.invoice_id if invoice else None,
+            severity, message, invoice.number if invoice else None, invoice.invoice_id if invoice else None,
             self.record_index, field_index, self.record_name, field_name, cause=cause, subject=subject))
 
 

@@ -11,9 +11,22 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from stac_xl.book.values import ValueProblem
 from stac_xl.mapping.syntax import Step
 
 Transform = Callable[[Any, Mapping[str, Any]], Any]
+
+
+class ValueChanged(ValueProblem):
+    """A transform made its value, but not the value it was given whole: ``truncate`` cut it,
+    ``ansi`` spelled out or replaced characters the file cannot hold. ``value`` is what it
+    made; the field keeps it, and the message is a warning on the field's cell, so nothing
+    is cut or dropped without the clerk seeing it. A ValueProblem, so the generated record
+    code makes such a record field by field, where the warning is reported."""
+
+    def __init__(self, message: str, value: Any, *, cause: str | None = None, subject: str | None = None):
+        super().__init__(message, cause=cause, subject=subject)
+        self.value = value
 
 
 @dataclass(frozen=True)

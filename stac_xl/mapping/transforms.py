@@ -5,6 +5,13 @@
 cell) and becomes a plain function ``(value, row) -> value``; the build loop only calls them.
 An empty value (``None`` or ``""``) stays empty through every transform: the rule's
 *Default* is the way to fill it.
+
+Nothing is lost silently: a value ``truncate`` cuts, or whose characters ``ascii``/``ansi``
+spell out or replace with ``?``, is made all the same and reported as a warning on its cell
+(:class:`ValueChanged`), the full value in the message. ``truncate(41, match=Names)`` marks
+a name the accounting system matches to a record (a customer, an item): cutting it would
+make another name, so a longer value is an error unless table *Names* on *Lookups* maps it
+to the name it has there.
 """
 
 from __future__ import annotations
@@ -18,17 +25,27 @@ from typing import Any
 from stac_xl.book.cells import MAX_CELL_TEXT
 from stac_xl.book.values import ValueProblem, as_number, as_text, is_empty, plain_decimal, yes_or_no
 from stac_xl.mapping.dates import date_format, date_transform
-from stac_xl.mapping.forms import date_form, implied_form, number_form, with_form, yesno_form
+from stac_xl.mapping.forms import (
+    choice_form,
+    code_form,
+    date_form,
+    implied_form,
+    number_form,
+    plain_number_form,
+    with_form,
+    yesno_form,
+)
 from stac_xl.mapping.inline import PLAIN_DECIMAL, TEXT_FAST, decimal_fast, offer
-from stac_xl.mapping.lookup import lookup_transform
+from stac_xl.mapping.lookup import LookupTable, lookup_key, lookup_transform
 from stac_xl.mapping.syntax import RuleProblem, Step, parse_chain
-from stac_xl.mapping.transform_types import Transform, TransformContext, TransformSpec
+from stac_xl.mapping.transform_types import Transform, TransformContext, TransformSpec, ValueChanged
 
 __all__ = [
     "TRANSFORMS",
     "Transform",
     "TransformContext",
     "TransformSpec",
+    "ValueChanged",
     "ValueProblem",
     "as_number",
     "as_text",
@@ -70,19 +87,22 @@ _AFTER_DECOMPOSING = str.maketrans({"\u2044": "/"})
 
 def to_ascii(text: str) -> str:
     """Transliterate to ASCII: accents dropped (é→e), fractions and common symbols spelled
-    out (⅜→3/8, →→->), the rest (°, ™…) removed."""
+    out (⅜→3/8, →→->), every other character (°, Arabic, Chinese…) written as ``?``, so
+    nothing disappears without a trace."""
     if text.isascii():
         return text
     decomposed = unicodedata.normalize("NFKD", text.translate(_ASCII_BY_HAND)).translate(_AFTER_DECOMPOSING)
-    return decomposed.encode("ascii", "ignore").decode("ascii")
+    return "".join(c if c.isascii() else "" if unicodedata.combining(c) else "?" for c in decomposed)
 
 
 def to_ansi(text: str) -> str:
-    """Keep every character Windows-1252 (ANSI) can hold (é, °, ½, —…) and transliterate the
-    rest as :func:`to_ascii` does (⅜→3/8, →→->, others dropped): text for a cp1252 file
-    that loses as little as it can."""
+    """Keep every character Windows-1252 (ANSI) can hold (é, °, ½, —…), composed first (an
+    e and a combining accent are the é cp1252 holds), and transliterate the rest as
+    :func:`to_ascii` does (⅜→3/8, →→->, others ``?``): text for a cp1252 file that loses as
+    little as it can."""
     if text.isascii():
         return text
+    text = unicodedata.normalize("NFC", text)
     try:
         text.encode("cp1252")
         return text
@@ -97,6 +117,27 @@ def _in_cp1252(char: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+_SHOWN_CHARACTERS = 5
+
+
+def _told(convert: Callable[[str], str], holds: Callable[[str], bool], target: str) -> Callable[[str], str]:
+    """``convert``, raising ValueChanged (a warning, the converted value kept) when it had to
+    spell out or replace a character ``target`` cannot hold."""
+    cause = f"characters {target} cannot hold, spelled out or written as ?"
+
+    def run(text: str) -> str:
+        made = convert(text)
+        if made == text or text.isascii():
+            return made
+        lost = list(dict.fromkeys(c for c in unicodedata.normalize("NFC", text) if not holds(c)))
+        if not lost:
+            return made  # only composed (NFC): the same text
+        named = ", ".join(f"'{c}'" for c in lost[:_SHOWN_CHARACTERS]) + (", …" if len(lost) > _SHOWN_CHARACTERS else "")
+        raise ValueChanged(f"'{text}' has characters {target} cannot hold ({named}); written as '{made}'.", made,
+                           cause=cause)
+    return run
 
 
 _BREAKS = re.compile(r"[\t\r\n]+")
@@ -197,9 +238,47 @@ def _make_replace(step: Step, ctx: TransformContext) -> Transform:
 
 
 def _make_truncate(step: Step, ctx: TransformContext) -> Transform:
-    step.expect(1, 1)
+    step.expect(1, 1, keys=("match",))
     width = step.whole_number(0, maximum=MAX_WIDTH, why=WIDTH_WHY)
-    return _text_transform(lambda s: s[:width])
+    match = step.keyword("match")
+    if match is None:
+        return _text_transform(_cut(width))
+    name = match.value.strip()
+    if not name:
+        raise RuleProblem(f"truncate's match names the Lookups table of shorter names; e.g. truncate({width}, match=Names).")
+    # the table may be missing until a name is too long: the error then says to add it
+    matched = _cut_to_match(width, name, ctx.tables.get(name.lower()))
+    return with_form(_text_transform(matched), code_form())
+
+
+def _cut(width: int) -> Callable[[str], str]:
+    cause = f"cut to {width} characters by truncate({width})"
+
+    def cut(text: str) -> str:
+        if len(text) <= width:
+            return text
+        raise ValueChanged(f"{cause}; the full value is '{text}'.", text[:width], cause=cause)
+    return cut
+
+
+def _cut_to_match(width: int, name: str, table: LookupTable | None) -> Callable[[str], str]:
+    """A name the accounting system matches is never cut: a longer one is an error unless
+    the Lookups table ``name`` maps it to a name that fits."""
+    cause = f"longer than {width} characters; map each to its shorter name on Lookups › {name}"
+
+    def fit(text: str) -> str:
+        if len(text) <= width:
+            return text
+        mapped = table.values.get(lookup_key(text)) if table is not None else None
+        if mapped is not None and len(mapped) <= width:
+            return mapped
+        if mapped is not None:
+            raise ValueProblem(f"Lookups › {name} maps '{text}' to '{mapped}', which is {len(mapped)} characters "
+                               f"long; the accounting system keeps {width}.", cause=cause, subject=f"'{text}'")
+        raise ValueProblem(f"'{text}' is {len(text)} characters long, but the accounting system keeps {width}, and a cut "
+                           f"name would not match its record; add it to table '{name}' on Lookups with the name it has "
+                           f"there (at most {width} characters).", cause=cause, subject=f"'{text}'")
+    return fit
 
 
 def _make_date(step: Step, ctx: TransformContext) -> Transform:
@@ -218,20 +297,25 @@ def _make_number(implied: bool) -> Callable[[Step, TransformContext], Transform]
 
 def _make_negate(step: Step, ctx: TransformContext) -> Transform:
     step.expect(0, 0)
-    return _numeric(lambda n: _no_negative_zero(-n), "negate",
-                    "{v} = -{v}", "if not {v}:", "    {v} = {v}.copy_abs()")
+    return with_form(_numeric(lambda n: _no_negative_zero(-n), "negate",
+                              "{v} = -{v}", "if not {v}:", "    {v} = {v}.copy_abs()"), plain_number_form())
 
 
 def _make_abs(step: Step, ctx: TransformContext) -> Transform:
     step.expect(0, 0)
-    return _numeric(lambda n: n.copy_abs(), "abs", "{v} = {v}.copy_abs()")
+    return with_form(_numeric(lambda n: n.copy_abs(), "abs", "{v} = {v}.copy_abs()"), plain_number_form())
 
 
 def _make_if_negative(step: Step, ctx: TransformContext) -> Transform:
     step.expect(2, 2)
     negative, otherwise = step.text(0), step.text(1)
-    return _numeric(lambda n: negative if n < 0 else otherwise, "if_negative",
-                    "{v} = {negative} if {v} < 0 else {otherwise}", negative=negative, otherwise=otherwise)
+    return with_form(_numeric(lambda n: negative if n < 0 else otherwise, "if_negative",
+                              "{v} = {negative} if {v} < 0 else {otherwise}", negative=negative, otherwise=otherwise),
+                     choice_form(negative, otherwise))
+
+
+def _make_lookup(step: Step, ctx: TransformContext) -> Transform:
+    return with_form(lookup_transform(step, ctx), code_form())
 
 
 def _make_yesno(step: Step, ctx: TransformContext) -> Transform:
@@ -245,8 +329,8 @@ TRANSFORMS: dict[str, TransformSpec] = {spec.name: spec for spec in (
     TransformSpec("lower", "lower", _simple(str.lower)),
     TransformSpec("trim", "trim", _simple(str.strip)),
     TransformSpec("strip_newlines", "strip_newlines", _simple(strip_newlines)),
-    TransformSpec("ascii", "ascii", _simple(to_ascii)),
-    TransformSpec("ansi", "ansi", _simple(to_ansi)),
+    TransformSpec("ascii", "ascii", _simple(_told(to_ascii, str.isascii, "ASCII"))),
+    TransformSpec("ansi", "ansi", _simple(_told(to_ansi, _in_cp1252, "Windows-1252"))),
     TransformSpec("replace", 'replace("&","and")', _make_replace),
     TransformSpec("truncate", "truncate(30)", _make_truncate),
     TransformSpec("pad_left", 'pad_left(10,"0")', _make_pad(left=True)),
@@ -258,7 +342,7 @@ TRANSFORMS: dict[str, TransformSpec] = {spec.name: spec for spec in (
     TransformSpec("abs", "abs", _make_abs),
     TransformSpec("if_negative", 'if_negative("CREDIT MEMO","INVOICE")', _make_if_negative),
     TransformSpec("yesno", 'yesno("Y","N")', _make_yesno),
-    TransformSpec("lookup", 'lookup(Items, "State", default="40000")', lookup_transform),
+    TransformSpec("lookup", 'lookup(Items, "State", default="40000")', _make_lookup),
 )}
 
 
@@ -281,8 +365,16 @@ def chain_steps(funcs: Sequence[Transform]) -> Transform | None:
         return funcs[0]
 
     def chain(value: Any, row: Mapping[str, Any]) -> Any:
+        changed: list[ValueChanged] = []
         for func in funcs:
-            value = func(value, row)
+            try:
+                value = func(value, row)
+            except ValueChanged as change:  # the value goes on through the rest of the chain
+                value = change.value
+                changed.append(change)
+        if changed:
+            raise ValueChanged(" ".join(str(c) for c in changed), value, cause=changed[0].cause,
+                               subject=changed[0].subject)
         return value
     return chain
 

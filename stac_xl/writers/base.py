@@ -171,18 +171,41 @@ def describe_char(char: str) -> str:
     return f"'{shown}' (U+{ord(char):04X} {name})"
 
 
-def check_encodable(text: str, encoding: str) -> str | None:
-    """Return a description of the first character ``encoding`` cannot represent, else None.
+def composed(text: str) -> str:
+    """``text`` as a file holds it: NFC, so an e followed by a combining accent is the one
+    é Windows-1252 has (the same characters; every writer encodes this)."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
-    ``encoding`` may be any name :class:`WriterOptions` accepts (``utf-8-sig``, ``ANSI``…).
-    Shared with validation so a Preview flags the cell before Export refuses the file.
-    """
+
+def unencodable(text: str, encoding: str) -> list[str]:
+    """The characters of ``text`` (composed, as written) that ``encoding`` cannot hold, each
+    once, in order; none when it can hold them all. The one test of encodability: the
+    writers refuse what it finds and validation flags the same cells on Preview.
+
+    ``encoding`` may be any name :class:`WriterOptions` accepts (``utf-8-sig``, ``ANSI``…)."""
     codec = _codec(_ENCODING_ALIASES.get(encoding.strip().lower(), encoding))
+    text = composed(text)
     try:
         text.encode(codec)
-    except UnicodeEncodeError as exc:
-        return f"{describe_char(text[exc.start])} at position {exc.start + 1}"
-    return None
+    except UnicodeEncodeError:
+        return list(dict.fromkeys(c for c in text if not _holds(c, codec)))
+    return []
+
+
+def _holds(char: str, codec: str) -> bool:
+    try:
+        char.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def check_encodable(text: str, encoding: str) -> str | None:
+    """A description of the first character ``encoding`` cannot represent, else None."""
+    bad = unencodable(text, encoding)
+    if not bad:
+        return None
+    return f"{describe_char(bad[0])} at position {composed(text).index(bad[0]) + 1}"
 
 
 def _codec(encoding: str) -> str:
@@ -218,9 +241,9 @@ class LineSink:
         self.write_raw(text + self.newline, source)
 
     def write_raw(self, text: str, source: RecordAt | None = None) -> None:
-        """Write ``text`` as is (it carries its own newline, e.g. a csv row)."""
+        """Write ``text`` (composed, :func:`composed`) as is: it carries its own newline, e.g. a csv row."""
         try:
-            data = text.encode(self._codec)
+            data = composed(text).encode(self._codec)
         except UnicodeEncodeError as exc:
             raise self._encoding_problem(text, exc, source) from exc
         if self._bom:

@@ -29,6 +29,7 @@ from stac_xl.writers.base import (
     WriteSummary,
     chunks,
     coerce_options,
+    composed,
     field_problem,
     record_type_of,
     values_of,
@@ -184,6 +185,7 @@ def _zero_fill(value: str, width: int) -> str:
 def _format(source: RecordAt, layout: list[tuple[int, bool]], pad_char: str) -> str:
     parts = []
     for name, value, (width, right) in zip(source.spec.field_names, source.values, layout):
+        value = composed(value)  # measured as written: a decomposed é is one character in the file
         if len(value) > width:
             raise field_problem(
                 source, name,
