@@ -119,6 +119,7 @@ class FileWorkbook:
         self._reader: CalamineWorkbook | None = None
         self._all_formats = False  # adopt: give the styles every STAC format at once
         self._primed: dict[str, list[list[Any]]] = {}  # read by open(), handed to the first read_grid
+        self._on_disk = False  # the file holds exactly the snapshot's bytes
 
     @property
     def path(self) -> Path:
@@ -151,6 +152,7 @@ class FileWorkbook:
         """Load an existing STAC workbook (.xlsx or .xlsm, VBA kept)."""
         path = Path(path)
         workbook = cls(path, _load(path), stream=stream)
+        workbook._reader = workbook._open_on_disk()
         names = workbook.sheet_names()
         a1 = None
         if SETTINGS in names:
@@ -172,6 +174,7 @@ class FileWorkbook:
         """
         path = Path(path)
         workbook = cls(path, _load(path), stream=stream)
+        workbook._reader = workbook._open_on_disk()
         for name in SHEET_ORDER:
             if workbook._package.sheet(name) is not None:
                 raise WorkbookError(f"{path} already has a sheet called {name}; rename it and try again.")
@@ -218,7 +221,7 @@ class FileWorkbook:
 
     def _read_stored(self, entry: SheetEntry) -> list[list[Any]]:
         if self._reader is None:
-            self._reader = CalamineWorkbook.from_filelike(io.BytesIO(self._package.snapshot.data))
+            self._reader = self._open_reader()
         try:
             values = self._reader.get_sheet_by_name(entry.name).to_python(skip_empty_area=False)
         except Exception as exc:  # calamine has no public exception tree to name here
@@ -235,6 +238,21 @@ class FileWorkbook:
                 if line[column - 1] is None:
                     line[column - 1] = value
         return grid
+
+    def _open_on_disk(self) -> CalamineWorkbook:
+        """The reader on the file just read, opened at once so that it reads those bytes."""
+        self._on_disk = True
+        return self._open_reader()
+
+    def _open_reader(self) -> CalamineWorkbook:
+        """python-calamine on the bytes the package was read from: the file itself when it
+        was just read or written (no second copy in memory), else the snapshot."""
+        if self._on_disk:
+            try:
+                return CalamineWorkbook.from_path(str(self._path))
+            except Exception as exc:  # calamine has no public exception tree to name here
+                raise _not_excel(self._path) from exc
+        return CalamineWorkbook.from_filelike(io.BytesIO(self._package.snapshot.data))
 
     def _replace(self, sheet: str, new: NewSheet) -> None:
         """``new`` takes the place of ``sheet`` (same tab, same tab colour); a new sheet
@@ -322,6 +340,7 @@ class FileWorkbook:
             temp.unlink(missing_ok=True)
         self._package, self._new, self._edits = _package(self._path, written), {}, {}
         self._primed.clear()
+        self._on_disk = True
         self._all_formats = False
 
     def _staged(self) -> Package:
