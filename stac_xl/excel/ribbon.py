@@ -125,7 +125,7 @@ def sign_in(book: xw.Book, ui: ClerkDialogs) -> str | None:
 
 def _sign_in_address(book: xw.Book) -> str:
     """The Base URL a Sign in is for: this workbook's, or ServiceTrade's own for a book without Settings."""
-    from stac_xl.servicetrade.client import check_base_url
+    from stac_xl.servicetrade.address import check_base_url  # not the client: no HTTP library for Sign in
     from stac_xl.servicetrade.credentials import SERVICETRADE_BASE_URL
     from stac_xl.settings import read_settings
 

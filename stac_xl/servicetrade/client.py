@@ -19,13 +19,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 
 from stac_xl import __version__
-from stac_xl.errors import BadResponse, ConfigError
+from stac_xl.errors import BadResponse
+from stac_xl.servicetrade.address import check_base_url as check_base_url  # callers import it from here too
 from stac_xl.servicetrade.clock import Clock, SystemClock, TimeLimit
 from stac_xl.servicetrade.credentials import Password, Token
 from stac_xl.servicetrade.paging import PAGE_LIMIT, page_of, read_listing
@@ -40,33 +40,9 @@ HttpSession = requests.Session
 
 DEFAULT_RETRY = RetryPolicy()
 DEFAULT_TIMEOUT = 30.0  # seconds per request
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-def check_base_url(url: str) -> str:
-    """The Base URL without a trailing slash; https required except on this computer."""
-    text = url.strip().rstrip("/")
-    parts = urlsplit(text)
-    host = (parts.hostname or "").lower()
-    if parts.scheme not in ("https", "http") or not host or any(c.isspace() for c in text):
-        raise ConfigError(
-            "Settings: Base URL must be a web address like https://api.servicetrade.com/api."
-        )
-    if parts.username is not None or parts.password is not None or parts.query or parts.fragment:
-        # Never echo it: a user:password@ URL would put the password in the message.
-        raise ConfigError(
-            "Settings: Base URL must not contain a user name, password, '?' or '#'; "
-            "use a plain address like https://api.servicetrade.com/api."
-        )
-    if parts.scheme == "http" and host not in LOOPBACK_HOSTS:
-        raise ConfigError(
-            f"Settings: Base URL {text} must start with https:// (plain http is allowed only for "
-            "this computer, e.g. http://127.0.0.1:8000/api)."
-        )
-    return text
 
 
 def _default_session(concurrency: int) -> requests.Session:
