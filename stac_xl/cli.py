@@ -57,7 +57,8 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     with _book_lock(args, "fetch"):
         book = FileWorkbook.open(Path(args.book))
         # No credentials here: fetch finds the ones bound to the address it uses.
-        result = fetch_invoices(book, first=first, last=last, base_url=args.base_url, clock=args.clock)
+        result = fetch_invoices(book, first=first, last=last, base_url=args.base_url, clock=args.clock,
+                                replace=args.replace)
     print(result.summary())
     print(f"Wrote the Invoices sheet of {args.book}.")
     return 0
@@ -211,9 +212,9 @@ def _cmd_load_preset(args: argparse.Namespace) -> int:
 
     with _book_lock(args, "load-preset"):
         book = FileWorkbook.open(Path(args.book))
-        load_preset(book, args.name)
+        loaded = load_preset(book, args.name, replace_lookups=args.replace_lookups)
         book.save()
-    print(f"Loaded the {args.name} preset into Settings, Mapping and Lookups of {args.book}.")
+    print(loaded.summary())
     return 0
 
 
@@ -351,6 +352,8 @@ def _fetch_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first created date (default: Days to fetch before today)")
     p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last created date (default: --from)")
     p.add_argument("--base-url", help="ServiceTrade API address (default: STAC_BASE_URL, then Settings)")
+    p.add_argument("--replace", action="store_true",
+                   help="let a fetch that finds no invoices empty an Invoices sheet of invoices not exported yet")
 
 
 def _reexport_option(p: argparse.ArgumentParser) -> None:
@@ -425,6 +428,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("load-preset", help="load a target profile into Settings, Mapping and Lookups")
     p.add_argument("book", help="the STAC workbook")
     p.add_argument("name", help="a name from `stac-xl presets`")
+    p.add_argument("--replace-lookups", action="store_true",
+                   help="replace the whole Lookups sheet with the preset's sample rows (default: your rows are kept)")
     p.set_defaults(func=_cmd_load_preset)
 
     p = sub.add_parser("addin", help="the Excel add-in")

@@ -439,7 +439,7 @@ def test_load_preset_sets_its_settings_and_keeps_every_other_row() -> None:
 
 def test_load_preset_replaces_mapping_and_lookups() -> None:
     book = new_book()
-    load_preset(book, "xero-csv")
+    load_preset(book, "xero-csv", replace_lookups=True)  # Lookups replaced only when asked (test_keep_clerk_work)
     preset = get_preset("xero-csv")
     assert book.read_grid("Mapping") == preset.mapping
     assert book.read_grid("Lookups") == preset.lookups
@@ -450,7 +450,7 @@ def test_load_preset_replaces_mapping_and_lookups() -> None:
 
 def test_loaded_workbook_exports_the_golden_file() -> None:
     book = new_book()
-    load_preset(book, "sage300cre")
+    load_preset(book, "sage300cre", replace_lookups=True)
     settings = read_settings(book.read_grid("Settings"))
     mapping = compile_mapping(book.read_grid("Mapping"), book.read_grid("Lookups"), invoice_columns=COLUMNS)
     result = mapping.build(SHARED_ROWS, batch=BatchInfo(EXPORT_DATE), **invoice_policies(settings))

@@ -8,7 +8,7 @@ previous *Invoices* sheet exactly as it was (the file adapter also saves atomica
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -16,11 +16,16 @@ from typing import TYPE_CHECKING
 from stac_xl.book import layout
 from stac_xl.book.log import append_log
 from stac_xl.book.port import WorkbookPort
+from stac_xl.errors import WorkbookError
+from stac_xl.problems import plural
 from stac_xl.servicetrade.credentials import ENV_BASE_URL, Origin, Password, Token, resolve_credentials
 from stac_xl.servicetrade.daterange import DateRange
 from stac_xl.settings import FETCH_TIME_LIMIT, Settings, read_settings
 
 if TYPE_CHECKING:
+    from stac_xl.actions.ledger import ExportLedger
+    from stac_xl.book.table import Table
+    from stac_xl.invoices.corrections import Carried
     from stac_xl.servicetrade.client import HttpSession, ServiceTradeClient
     from stac_xl.servicetrade.clock import Clock
 
@@ -34,12 +39,15 @@ class FetchResult:
     rows: int
     requests: int
     base_url: str
+    corrections: str = ""  # what became of the clerk's corrections on Invoices, if any
+    kept_sheet: str = ""   # why the Invoices sheet was left as it was, if it was
 
     def summary(self) -> str:
-        return (
-            f"Fetched {self.invoices} invoices ({self.rows} rows) created {self.date_range} "
-            f"from {self.base_url} in {self.requests} requests."
-        )
+        if self.kept_sheet:
+            return self.kept_sheet
+        fetched = (f"Fetched {self.invoices} invoices ({self.rows} rows) created {self.date_range} "
+                   f"from {self.base_url} in {self.requests} requests.")
+        return f"{fetched} {self.corrections}" if self.corrections else fetched
 
 
 def resolve_base_url(
@@ -67,6 +75,9 @@ def fetch_invoices(
     now: datetime | None = None,
     clock: Clock | None = None,
     timeout: float | None = None,
+    replace: bool = False,
+    ask: Callable[[str], bool] | None = None,
+    ledger: ExportLedger | None = None,
 ) -> FetchResult:
     """Fetch invoices created ``first``..``last`` (company time zone) into *Invoices*.
 
@@ -75,7 +86,12 @@ def fetch_invoices(
     a workbook naming a host the clerk never signed in to gets no password. ``clock``
     is what the client waits on between retries and measures the *Fetch time limit* on (the
     computer's clock unless a test injects one); ``timeout`` is each request's socket time-out
-    in seconds (the client's default unless given)."""
+    in seconds (the client's default unless given).
+
+    The clerk's corrections on *Invoices* are kept (:mod:`stac_xl.invoices.corrections`). A
+    fetch that finds no invoices does not empty a sheet holding invoices the export ledger
+    (``ledger``, default: the one the settings name) has not taken: it is refused naming
+    them, unless ``replace``, or ``ask`` (the ribbon's question) answers yes."""
     # Imported here: every ribbon click starts a fresh Python, keep start-up light.
     from stac_xl.invoices.flatten import invoices_to_table
     from stac_xl.servicetrade.client import check_base_url
@@ -100,13 +116,69 @@ def fetch_invoices(
         )
     invoices = parse_invoices(raw)
     table = invoices_to_table(invoices, tz=settings.tz, extra_paths=settings.extra_columns)
-    book.status(f"Writing {len(table.rows)} rows to the Invoices sheet…")
-    book.write_table(layout.INVOICES, table)
-    result = FetchResult(date_range, len(invoices), len(table.rows), client.request_count, url)
+    written = _write_sheet(book, table, settings, date_range, replace=replace, ask=ask, ledger=ledger, env=env)
+    if isinstance(written, str):  # the clerk chose to keep the sheet: nothing written, nothing logged
+        book.status(written)
+        return FetchResult(date_range, 0, 0, client.request_count, url, kept_sheet=written)
+    result = FetchResult(date_range, len(invoices), len(table.rows), client.request_count, url, written.summary())
     append_log(book, action="fetch", note=result.summary(), now=now, invoices=len(invoices), lines=len(table.rows))
     book.save()
     book.status(result.summary())
     return result
+
+
+def _write_sheet(book: WorkbookPort, table: Table, settings: Settings, date_range: DateRange, *, replace: bool,
+                 ask: Callable[[str], bool] | None, ledger: ExportLedger | None,
+                 env: Mapping[str, str] | None) -> Carried | str:
+    """*Invoices* as fetched, the clerk's corrections kept and marked; or, when the clerk
+    keeps a sheet this empty fetch would have wiped, the sentence saying so."""
+    from stac_xl.invoices.corrections import SheetBefore, carry, read_sheet
+    from stac_xl.invoices.fetch_memory import read_memory, write_memory
+
+    memory = read_memory(book)
+    needed = memory.hashes or not table.rows  # the sheet is read only when something depends on it
+    before = read_sheet(book.read_grid(layout.INVOICES), memory) if needed else SheetBefore()
+    if not table.rows and before.invoice_ids and not replace:
+        kept = _keep_unexported(before.invoice_ids, settings, date_range, ask=ask, ledger=ledger, env=env)
+        if kept:
+            return kept
+    carried = carry(before, memory, table, order=settings.date_order)
+    book.status(f"Writing {len(table.rows)} rows to the Invoices sheet…")
+    book.write_table(layout.INVOICES, table)
+    if carried.marks:
+        book.mark_cells(layout.INVOICES, carried.marks)
+    write_memory(book, carried.memory)
+    return carried
+
+
+def _keep_unexported(invoice_ids: set[str], settings: Settings, date_range: DateRange, *,
+                     ask: Callable[[str], bool] | None, ledger: ExportLedger | None,
+                     env: Mapping[str, str] | None) -> str | None:
+    """Whether an empty fetch may empty the sheet: None if so; else the sentence for a sheet
+    the clerk keeps. Refused outright without ``ask``.
+
+    Refused rather than kept quietly: a scheduled ``stac-xl run`` would go on to export
+    invoices this fetch no longer found (voided, or re-statused, since), and a sheet emptied
+    instead would lose the clerk's pending work; only the clerk can say which is right."""
+    from stac_xl.actions.ledger import ledger_file, open_ledger, scope_of
+
+    opened = ledger if ledger is not None else open_ledger(ledger_file(settings.ledger, env))
+    try:
+        exported = opened.prior_exports(scope_of(settings), sorted(invoice_ids))
+    finally:
+        if ledger is None:
+            opened.close()
+    waiting = len(invoice_ids - set(exported))
+    if not waiting:
+        return None
+    found = (f"ServiceTrade has no '{settings.invoice_status}' invoices created {date_range}, and the Invoices "
+             f"sheet holds {plural(waiting, 'invoice')} not exported yet")
+    if ask is None:
+        raise WorkbookError(f"{found}; the sheet was left as it is: export them first, or fetch again with --replace "
+                            "to empty it.")
+    if ask(f"{found}. Empty the Invoices sheet anyway?"):
+        return None
+    return f"{found}; the sheet was kept as it is."
 
 
 def _client(

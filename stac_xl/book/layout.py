@@ -23,6 +23,11 @@ INVOICES = "Invoices"
 EXPORT = "Export"
 LOG = "Log"
 
+# Hidden, made by Fetch: what it wrote on Invoices (a hash per row) and the clerk's
+# corrections there, so the next Fetch keeps them (see stac_xl.invoices.corrections).
+INVOICES_FETCHED = "Invoices fetched"
+INVOICES_CORRECTIONS = "Invoices corrections"
+
 #: The sheets of a STAC workbook, in tab order.
 SHEET_ORDER: tuple[str, ...] = (SETTINGS, MAPPING, LOOKUPS, INVOICES, EXPORT, LOG)
 

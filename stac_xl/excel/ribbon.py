@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 TITLE = "ServiceTrade"
 HELP_TEXT = (
-    "1. Fetch invoices: the invoices created in the last 'Days to fetch' days land on Invoices.\n"
+    "1. Fetch invoices: the invoices created in the last 'Days to fetch' days land on Invoices "
+    "(cells you corrected there are kept, in blue).\n"
     "2. Preview: Mapping turns them into the import file's records on Export; problems are coloured.\n"
     "3. Correct cells on Export if needed (a later Preview keeps your corrections).\n"
     "4. Export: the file is written to the Output folder and logged on Log.\n"
@@ -43,6 +44,9 @@ SIGN_IN_MESSAGE = (
     "Your ServiceTrade username and password. stac_xl keeps them in Windows Credential Manager, "
     "never in the workbook."
 )
+# The answers to the two questions that guard the clerk's work.
+KEEP_LOOKUPS, REPLACE_LOOKUPS = "Keep my rows", "Replace them with the samples"
+KEEP_INVOICES, EMPTY_INVOICES = "Keep the Invoices sheet", "Empty it"
 # Read from the folder, not through stac_xl.presets, which is slow to import for every click.
 PRESET_FOLDER = Path(__file__).resolve().parents[1] / "presets"
 
@@ -137,11 +141,15 @@ def _sign_in_address(book: xw.Book) -> str:
 
 
 def fetch(book: xw.Book, ui: ClerkDialogs) -> str:
-    """Fetch the last 'Days to fetch' days of invoices onto *Invoices*."""
+    """Fetch the last 'Days to fetch' days of invoices onto *Invoices*; a fetch that finds
+    none asks before it empties a sheet of invoices not exported yet."""
     from stac_xl.actions.fetch import fetch_invoices
 
+    def empty_anyway(question: str) -> bool:
+        return ui.choose(question, [KEEP_INVOICES, EMPTY_INVOICES]) == 1
+
     # No credentials here: fetch finds the ones bound to the address it uses.
-    return fetch_invoices(_live(book)).summary()
+    return fetch_invoices(_live(book), ask=empty_anyway).summary()
 
 
 def preview(book: xw.Book, ui: ClerkDialogs) -> str:
@@ -165,22 +173,24 @@ def load_preset(book: xw.Book, ui: ClerkDialogs) -> str | None:
 
     names = preset_names()
     index = ui.choose("Which accounting system is the import file for?", [get_preset(n).title for n in names])
-    return None if index is None else _load_named(book, names[index])
+    return None if index is None else _load_named(book, names[index], ui)
 
 
-def _load_named(book: xw.Book, name: str) -> str:
-    from stac_xl.presets import get_preset
+def _load_named(book: xw.Book, name: str, ui: ClerkDialogs) -> str:
+    """Load preset ``name``; the clerk's rows on *Lookups* are kept unless they say replace."""
     from stac_xl.presets import load_preset as run_load
 
-    run_load(_live(book), name)
-    return f"Loaded the {get_preset(name).title} preset. Replace the sample rows on Lookups with your own."
+    def replace(question: str) -> bool:
+        return ui.choose(question, [KEEP_LOOKUPS, REPLACE_LOOKUPS]) == 1
+
+    return run_load(_live(book), name, ask=replace).summary()
 
 
 def _preset_loader(name: str) -> Handler:
     def load(book: xw.Book, ui: ClerkDialogs) -> str:
-        return _load_named(book, name)
+        return _load_named(book, name, ui)
 
-    load.__doc__ = f"Load preset ▸ {name}: load that preset without asking."
+    load.__doc__ = f"Load preset ▸ {name}: load that preset without asking which."
     return load
 
 

@@ -6,8 +6,10 @@ module) so a maintainer edits a layout without touching code.
     load_preset(book, "quickbooks-iif")
 
 Loading a preset sets the Settings values it names (and Target profile), keeping every
-other Settings row, and replaces the Mapping and Lookups sheets with the preset's grids,
-cell for cell as the clerk then sees and edits them. Each preset says how far it is
+other Settings row, and replaces the Mapping sheet with the preset's grid, cell for cell as
+the clerk then sees and edits it. *Lookups* keeps the clerk's rows: the preset's sample rows
+go only into tables that have none of the clerk's (see :mod:`stac_xl.presets.lookups`),
+unless the caller asks for the sheet to be replaced. Each preset says how far it is
 verified (``verified``, ``confidence``): a byte-for-byte vendor sample, or a documented
 starting layout the clerk must adapt (Sage 300 CRE's template order, ComputerEase).
 """
@@ -15,7 +17,7 @@ starting layout the clerk must adapt (Sage 300 CRE's template order, ComputerEas
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -125,11 +127,48 @@ def merge_settings(grid: Sequence[Sequence[Any]], values: Mapping[str, str]) -> 
     return out
 
 
-def load_preset(book: WorkbookPort, name: str) -> None:
-    """Put preset ``name`` into the workbook: Settings values merged, Mapping and Lookups replaced."""
+@dataclass(frozen=True)
+class PresetLoaded:
+    """What loading a preset did to *Lookups*, for the clerk's message."""
+
+    title: str
+    kept: tuple[str, ...] = ()   # tables of the clerk's rows, kept
+    filled: tuple[str, ...] = ()  # tables given the preset's sample rows
+    replaced: bool = False
+
+    def summary(self) -> str:
+        """One sentence: what to do next on *Lookups*."""
+        if not self.kept:
+            how = " Lookups now holds its sample rows only." if self.replaced else ""
+            return f"Loaded the {self.title} preset.{how} Replace the sample rows on Lookups with your own."
+        said = f"Loaded the {self.title} preset; your rows on Lookups were kept ({', '.join(self.kept)})"
+        if self.filled:
+            return f"{said}, and sample rows to replace with your own were added to {', '.join(self.filled)}."
+        return f"{said}."
+
+
+def load_preset(book: WorkbookPort, name: str, *, replace_lookups: bool = False,
+                ask: Callable[[str], bool] | None = None) -> PresetLoaded:
+    """Put preset ``name`` into the workbook: Settings values merged, Mapping replaced,
+    Lookups merged keeping the clerk's rows; replaced instead with ``replace_lookups``, or
+    when ``ask`` (the ribbon's question) is given and answers yes."""
+    from stac_xl.presets.lookups import merge_lookups, shipped_samples, split_lookups
+
     preset = get_preset(name)
     settings = merge_settings(book.read_grid(layout.SETTINGS), {TARGET_PROFILE.name: preset.name, **preset.settings})
+    shipped = [get_preset(n).lookups for n in preset_names()]
+    merged = merge_lookups(book.read_grid(layout.LOOKUPS), preset.lookups, shipped_samples(shipped),
+                           [split_lookups(grid)[0] for grid in shipped])
+    if merged.kept and not replace_lookups and ask is not None:
+        replace_lookups = ask(f"Lookups has rows of your own in {', '.join(merged.kept)}. Replace the whole sheet "
+                              f"with the {preset.title} preset's sample rows? (If not, your rows are kept.)")
     book.write_grid(layout.SETTINGS, settings, clear=True)
     book.write_grid(layout.MAPPING, preset.mapping, clear=True)
-    book.write_grid(layout.LOOKUPS, preset.lookups, clear=True)
-    book.status(f"Loaded the {preset.title} preset. Replace the sample rows on Lookups with yours.")
+    if replace_lookups:
+        book.write_grid(layout.LOOKUPS, preset.lookups, clear=True)
+        loaded = PresetLoaded(preset.title, replaced=True)
+    else:
+        book.write_grid(layout.LOOKUPS, merged.grid, clear=True)
+        loaded = PresetLoaded(preset.title, tuple(merged.kept), tuple(merged.filled))
+    book.status(loaded.summary())
+    return loaded

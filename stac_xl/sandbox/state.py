@@ -133,6 +133,18 @@ class InvoiceStore:
         with self._lock:
             return self.refused.get(invoice_id)
 
+    def edit(self, invoice_id: int, changes: dict[str, Any], *, line_id: int | None = None) -> None:
+        """Change fields of one invoice (or of its line ``line_id``) as someone editing it in
+        ServiceTrade would: a switch for tests of what a later fetch makes of the change."""
+        with self._lock:
+            invoice = self.data.by_id[invoice_id]
+            target = invoice if line_id is None else next(i for i in invoice["items"] if i["id"] == line_id)
+            target.update(changes)
+            invoice["updated"] = max(int(time.time()), invoice["created"])
+            self._selections.clear()
+            self._cache.pop((invoice_id, True), None)
+            self._cache.pop((invoice_id, False), None)
+
     def update(self, invoice_id: int, changes: dict[str, str]) -> str | None:
         """Apply ``status``/``invoiceNumber`` changes; returns an error message or None.
 
