@@ -20,8 +20,9 @@ Severity = Literal["error", "warning"]
 REQUIRED_BUT_EMPTY = "required, but empty."
 EMPTY_REQUIRED = "required but empty"  # the cause, as "2 cells are required but empty" tells it
 NOT_AN_AMOUNT = "not an amount"  # a balance check that cannot read a cell another check refuses already
+TOO_LONG = "longer than Max length on Mapping allows"  # said again by the rule's own error, if it has one
 # Causes that follow from another error on the same cell: told only when the cell has no other.
-_CONSEQUENCES = frozenset({EMPTY_REQUIRED, NOT_AN_AMOUNT})
+_CONSEQUENCES = frozenset({EMPTY_REQUIRED, NOT_AN_AMOUNT, TOO_LONG})
 SHOWN_AT_MOST = 20  # problem lines a clerk reads before the totals
 _EXAMPLES = 3       # values named in a grouped line
 

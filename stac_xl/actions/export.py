@@ -39,6 +39,7 @@ from stac_xl.book.export_sheet import (
     read_export_sheet,
     read_fingerprint,
     shape_problems,
+    unmade_cells,
 )
 from stac_xl.book.log import append_log
 from stac_xl.book.port import WorkbookPort
@@ -115,16 +116,19 @@ def _refuse(problems: Sequence[Problem], sheet: SheetRecords) -> None:
         )
 
 
-def _write_problem(problem: WriteProblem, specs: Sequence[RecordSpec], sheet: SheetRecords) -> ValidationFailed:
+def _write_problem(problem: WriteProblem, specs: Sequence[RecordSpec], sheet: SheetRecords,
+                   numbers: Mapping[str, str]) -> ValidationFailed:
     """What the writer refused (a TAB in an IIF field), told on its Export cell."""
     message = str(problem)
     index = problem.record_index
     spec = next((s for s in specs if s.name == problem.record), None)
     position = spec.field_names.index(problem.field) if spec and problem.field in spec.field_names else None
+    number = None
     if index is not None:
         prefix = f"Record {index + 1} ({problem.record}), " + (f"field {problem.field}: " if problem.field else "")
         message = message.removeprefix(prefix)  # the cell says where; "Record 6" is not on the sheet
-    found = Problem("error", message, record_index=index, field_index=position, record=problem.record,
+        number = numbers.get(sheet.records[index].invoice_id or "") if index < len(sheet.records) else None
+    found = Problem("error", message, number, record_index=index, field_index=position, record=problem.record,
                     field=problem.field)
     line = f"{problem_cell_name(found, sheet)}: {found}"
     return ValidationFailed(f"Export refused: the file cannot hold a value as it stands. {line}", [line])
@@ -162,6 +166,7 @@ def _prepare(book: WorkbookPort, profile: ExportProfile) -> _Prepared:
 
     from stac_xl.actions.ledger.invoices import invoice_contents, records_hashes
     from stac_xl.actions.ledger.totals import file_totals, money_fields
+    from stac_xl.checks.derived_balance import invoice_numbers
 
     specs, sheet, rows = _checked(book, profile)
     records = sheet.records
@@ -170,7 +175,7 @@ def _prepare(book: WorkbookPort, profile: ExportProfile) -> _Prepared:
     try:
         profile.writer.write(specs, records, stream)
     except WriteProblem as exc:
-        raise _write_problem(exc, specs, sheet) from None
+        raise _write_problem(exc, specs, sheet, invoice_numbers(rows)) from None
     content = stream.getvalue()
     contents, hashes = invoice_contents(rows), records_hashes(records)
     entries = []
@@ -210,14 +215,14 @@ def _checked(book: WorkbookPort, profile: ExportProfile) -> tuple[list[RecordSpe
     refuse_if_stale(book, export_grid, invoices_grid, profile)
     records = sheet.records
     shape = sheet.problems + shape_problems(records, specs, sheet.rows)
+    rows = read_invoice_rows(invoices_grid, order=profile.settings.date_order)
+    numbers = invoice_numbers(rows)
     base = _base(book, specs)
-    if base is not None:
-        shape += missing_records(sheet, base)
+    if base is not None:  # what the clerk's edits did to the rows, and what Preview could not make
+        shape += missing_records(sheet, base) + unmade_cells(sheet, base, specs, numbers)
     book.status(f"Export: checking {plural(len(records), 'record')}…")
     normalise_hand_edits(specs, records, order=profile.settings.date_order)
-    rows = read_invoice_rows(invoices_grid, order=profile.settings.date_order)
     made = base.by_number() if base is not None else {}
-    numbers = invoice_numbers(rows)
     typed = check_typed_cells(specs, records, [made.get(n) for n in sheet.numbers], numbers)
     typed += check_cut_text(specs, records, numbers)
     _refuse(without_repeats(shape + typed + check_records(profile, specs, records, rows)), sheet)

@@ -33,14 +33,13 @@ from stac_xl.book.export_sheet import (
     FINGERPRINT,
     KEY_COLUMNS,
     Applied,
+    BaseNotes,
     Correction,
     RecordKey,
     apply_corrections,
     find_corrections,
-    origins_text,
     read_export_sheet,
     read_fingerprint,
-    read_origins,
     record_cell,
     record_keys,
     records_to_table,
@@ -191,6 +190,7 @@ def _build(book: WorkbookPort, profile: ExportProfile, rows: list[dict[str, Any]
     if profile.settings.quantity_times_price is Recompute.QUANTITY_ONE:
         problems += send_as_quantity_one(built.specs, built.records, rows)
     base = copy.deepcopy(built.records)
+    _remember_unmade(base, problems)
     book.status(f"Preview: checking {plural(len(built.records), 'record')}…")
     applied, normalised, told = _corrections(book, profile, built.specs, built.records, base, rows, stamp)
     first: dict[str | None, int] = {}
@@ -202,6 +202,17 @@ def _build(book: WorkbookPort, profile: ExportProfile, rows: list[dict[str, Any]
     invoice_ids = {r.invoice_id for r in built.records if r.invoice_id}
     result = PreviewResult(built.records, problems, totals_of(rows, invoice_ids), len(applied), fingerprint=stamp)
     return _Built(result, built.specs, base, applied, normalised)
+
+
+def _remember_unmade(base: list[OutputRecord], problems: Sequence[Problem]) -> None:
+    """Note in the base each cell the build could not make, so Export refuses it while the
+    clerk leaves it so (its value alone, empty, would pass every check)."""
+    for p in problems:
+        if p.severity == "error" and p.record_index is not None and p.field_index is not None:
+            record = base[p.record_index]
+            notes = BaseNotes.read(" ".join(record.issues))
+            notes.unmade[p.field_index] = (p.message, p.cause, p.subject)
+            record.issues = [notes.text()]
 
 
 def _told_once(problems: list[Problem], profile: ExportProfile, specs: Sequence[RecordSpec],
@@ -242,8 +253,9 @@ def _corrections(book: WorkbookPort, profile: ExportProfile, specs: Sequence[Rec
     for a in applied:
         if a.changed:  # the base keeps what it was corrected against, and what changed it
             base[a.index].values[a.position] = a.correction.computed
-            base[a.index].issues = [origins_text({**read_origins(" ".join(base[a.index].issues)),
-                                                  a.position: origins[(a.index, a.position)]})]
+            notes = BaseNotes.read(" ".join(base[a.index].issues))
+            notes.changed[a.position] = origins[(a.index, a.position)]
+            base[a.index].issues = [notes.text()]
     numbers = invoice_numbers(rows)
     told = changed_since(applied, specs, records, origins, numbers)
     told += check_typed_cells(specs, records, base, numbers, cells)
@@ -261,7 +273,7 @@ def _previous(book: WorkbookPort, specs: Sequence[RecordSpec]
     trim_to_specs(sheet.records, specs)
     trim_to_specs(base.records, specs)
     origins = {(key, pos): origin for key, text in zip(record_keys(base.records), base.issues)
-               for pos, origin in read_origins(text).items()}
+               for pos, origin in BaseNotes.read(text).changed.items()}
     return find_corrections(sheet.records, base.records), read_fingerprint(grid), origins
 
 

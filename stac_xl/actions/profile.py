@@ -19,7 +19,7 @@ from stac_xl.book import layout
 from stac_xl.book.port import WorkbookPort
 from stac_xl.checks.balance_check import BalanceCheck
 from stac_xl.checks.derived_balance import check_derived_balance
-from stac_xl.checks.recomputed_lines import check_recomputed_lines
+from stac_xl.checks.recomputed_lines import Recompute, check_recomputed_lines
 from stac_xl.checks.records import validate_records
 from stac_xl.problems import Problem
 from stac_xl.records import OutputRecord, RecordSpec
@@ -65,8 +65,10 @@ def check_records(profile: ExportProfile, specs: Sequence[RecordSpec], records: 
     invoice in the file (without one, what the writer itself checks and the balance the
     Mapping implies), and each line the accounting system multiplies out again."""
     problems = validate_records(specs, records, encoding=profile.writer.options.encoding, rows=rows, check_forms=True)
+    recompute = profile.settings.quantity_times_price
     if profile.balance is not None:
         problems += profile.balance.check(specs, records, rows)
-    else:  # every file adds up: without a setting, as its Mapping says (checks.derived_balance)
-        problems += profile.writer.check(specs, records) + check_derived_balance(specs, records, rows)
-    return problems + check_recomputed_lines(specs, records, rows, profile.settings.quantity_times_price)
+    else:  # every file adds up: without a setting, as its Mapping says
+        problems += profile.writer.check(specs, records)
+        problems += check_derived_balance(specs, records, rows, products=recompute is Recompute.NO)
+    return problems + check_recomputed_lines(specs, records, rows, recompute)

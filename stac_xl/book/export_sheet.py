@@ -19,8 +19,9 @@ hidden *Export base* sheet, and the next Preview compares the two. A cell that d
 from its base is the clerk's correction; it is carried onto the record with the same key
 (record type, invoice id, line id, occurrence) and marked as edited. A correction whose
 computed value has changed since keeps, in the base, the value it was made against (and,
-in the base's Issues cell, which sheet changed it), so it is told again on every Preview
-until the clerk takes the new value.
+in the base's Issues cell, which sheet changed it: :class:`BaseNotes`), so it is told again
+on every Preview until the clerk takes the new value. The base also remembers the cells
+Preview could not make, which Export refuses while the clerk leaves them as they are.
 
 Export checks the sheet's rows against the base's, by *Record no*: a row the clerk deleted
 (:func:`missing_records`), copied (:func:`read_export_sheet`) or filled with another
@@ -205,7 +206,7 @@ def missing_records(sheet: SheetRecords, base: SheetRecords) -> list[Problem]:
             problems.append(Problem(
                 "error", f"the {made.record} record {_of(made)} is missing: its row was deleted from the Export "
                 "sheet, so the file would leave it out; click Preview to bring it back.",
-                invoice_id=made.invoice_id, record=made.record, cell=row_cell(last_row + 1)))
+                invoice_id=made.invoice_id, cell=row_cell(last_row + 1)))
             continue
         record, row = found
         last_row = row
@@ -213,7 +214,7 @@ def missing_records(sheet: SheetRecords, base: SheetRecords) -> list[Problem]:
             problems.append(Problem(
                 "error", f"this row holds a {record.record} record {_of(record)}, but Preview made the {made.record} "
                 f"record {_of(made)} here (hidden {RECORD_NO} {number}); click Preview to put the rows right.",
-                invoice_id=made.invoice_id, record=record.record, cell=row_cell(row)))
+                invoice_id=made.invoice_id, cell=row_cell(row)))
     return problems
 
 
@@ -294,24 +295,59 @@ def apply_corrections(records: Sequence[OutputRecord], corrections: Sequence[Cor
     return applied
 
 
-ORIGIN = "changed by"  # in the base's Issues cell: "changed by 3=Lookups; 5=ServiceTrade"
+@dataclass
+class BaseNotes:
+    """What the hidden base remembers of a record's cells besides their values (kept in its
+    Issues cell, which no clerk reads): the sheet that changed a corrected cell's value
+    (``changed``: position → "Lookups"), and the cells Preview could not make (``unmade``:
+    position → the problem's message, cause and subject), so that Export refuses such a
+    cell the clerk left as it was, with Preview's own sentence."""
+
+    changed: dict[int, str] = field(default_factory=dict)
+    unmade: dict[int, tuple[str, str | None, str | None]] = field(default_factory=dict)
+
+    def text(self) -> str:
+        """The notes as the base's Issues cell holds them (empty when there are none)."""
+        if not self.changed and not self.unmade:
+            return ""
+        return json.dumps({"changed": self.changed, "unmade": self.unmade}, ensure_ascii=False,
+                          separators=(",", ":"))
+
+    @classmethod
+    def read(cls, text: str) -> BaseNotes:
+        """Notes from :meth:`text`; anything else (an older base, a hand edit) is none."""
+        try:
+            data = json.loads(text) if text.startswith("{") else {}
+            changed = {int(k): str(v) for k, v in data.get("changed", {}).items()}
+            unmade = {int(k): (str(v[0]), v[1], v[2]) for k, v in data.get("unmade", {}).items()}
+        except (ValueError, TypeError, AttributeError, IndexError, KeyError):
+            return cls()
+        return cls(changed, unmade)
 
 
-def origins_text(origins: Mapping[int, str]) -> str:
-    """The base's Issues text recording which sheet changed each field position's value."""
-    return f"{ORIGIN} " + "; ".join(f"{pos}={origin}" for pos, origin in sorted(origins.items())) if origins else ""
-
-
-def read_origins(text: str) -> dict[int, str]:
-    """Field position → the sheet that changed its value, from :func:`origins_text`."""
-    if not text.startswith(ORIGIN + " "):
-        return {}
-    found = {}
-    for part in text[len(ORIGIN) + 1:].split("; "):
-        pos, _, origin = part.partition("=")
-        if pos.isdigit() and origin:
-            found[int(pos)] = origin
-    return found
+def unmade_cells(sheet: SheetRecords, base: SheetRecords, specs: Sequence[RecordSpec],
+                 numbers: Mapping[str, str]) -> list[Problem]:
+    """The cells Preview could not make (a key missing from a lookup) that the clerk left as
+    Preview wrote them: the file would hold an empty or wrong value there. Told with
+    Preview's own sentence, on the cell."""
+    names = {s.name: s.field_names for s in specs}
+    made = dict(zip(base.numbers, zip(base.records, base.issues)))
+    problems = []
+    for index, (number, record) in enumerate(zip(sheet.numbers, sheet.records)):
+        found = made.get(number)
+        if found is None or not found[1]:
+            continue
+        original, notes = found[0], BaseNotes.read(found[1])
+        for position, (message, cause, subject) in notes.unmade.items():
+            now = record.values[position] if position < len(record.values) else ""
+            then = original.values[position] if position < len(original.values) else ""
+            if now == then:
+                fields = names.get(record.record, [])
+                problems.append(Problem("error", message, numbers.get(record.invoice_id or ""), record.invoice_id,
+                                        index, position, record.record,
+                                        fields[position] if position < len(fields) else None,
+                                        cause=cause, subject=subject))
+    return problems
 
 
 def trim_to_specs(records: Sequence[OutputRecord], specs: Sequence[RecordSpec],

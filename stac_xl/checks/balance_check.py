@@ -31,7 +31,7 @@ from typing import Any
 from stac_xl.errors import ConfigError
 from stac_xl.invoices import columns as C
 from stac_xl.invoices.grouping import group_invoices
-from stac_xl.problems import Problem
+from stac_xl.problems import NOT_AN_AMOUNT, Problem
 from stac_xl.records import OutputRecord, RecordSpec
 
 SETTING = "Balance check"
@@ -189,7 +189,8 @@ class BalanceCheck:
                     unreadable.add(invoice_id)
                     invoice = invoices.get(invoice_id)
                     problems.append(Problem("error", f"'{raw}' is not an amount.", invoice and invoice.number,
-                                            invoice_id, index, at, record.record, specs_field(specs, record.record, at)))
+                                            invoice_id, index, at, record.record, specs_field(specs, record.record, at),
+                                            cause=NOT_AN_AMOUNT))  # its form check says why, when it has one
         uses_invoices = any(side.term.invoice_value for side in (self.left, self.right))
         for invoice_id, index in first.items():
             if invoice_id in unreadable:

@@ -67,11 +67,13 @@ class _Invoice:
 
 
 def check_derived_balance(specs: Sequence[RecordSpec], records: Sequence[OutputRecord],
-                          rows: Sequence[Mapping[str, Any]] | None) -> list[Problem]:
-    """Every invoice in ``records`` whose lines plus tax are not its total (see the module)."""
+                          rows: Sequence[Mapping[str, Any]] | None, *, products: bool = True) -> list[Problem]:
+    """Every invoice in ``records`` whose lines plus tax are not its total (see the module).
+    ``products=False``: a file whose lines are quantity × price is left to the check of each
+    line (:mod:`stac_xl.checks.recomputed_lines`), which says the same of the line at fault."""
     cells = amount_cells(specs)
     by_line = bool(cells.all_of(AmountRole.LINE, Grain.LINE))
-    if not by_line and not cells.products:
+    if not by_line and not (cells.products and products):
         return []
     numbers, totals = _from_invoices(rows)
     invoices: dict[str, _Invoice] = {}

@@ -20,7 +20,7 @@ from stac_xl.errors import ConfigError
 from stac_xl.gc_pause import gc_paused
 from stac_xl.invoices.grouping import InvoiceRows, group_invoices
 from stac_xl.mapping.forms import ValueForm
-from stac_xl.problems import EMPTY_REQUIRED, REQUIRED_BUT_EMPTY, Problem, Severity
+from stac_xl.problems import EMPTY_REQUIRED, REQUIRED_BUT_EMPTY, TOO_LONG, Problem, Severity
 from stac_xl.records import OutputRecord, RecordSpec
 from stac_xl.writers.base import composed, unencodable
 
@@ -96,7 +96,8 @@ class _RecordChecks:
         found = [self._problem(index, record, numbers, i, REQUIRED_BUT_EMPTY, cause=EMPTY_REQUIRED)
                  for i in self.required if not values[i].strip()]
         found += [self._problem(index, record, numbers, i,
-                                f"'{values[i]}' is {len(values[i])} characters long; the limit is {limit}.")
+                                f"'{values[i]}' is {len(values[i])} characters long; the limit is {limit}.",
+                                cause=TOO_LONG, subject=f"'{values[i]}'")
                   for i, limit in self.limits if len(composed(values[i])) > limit]
         found += [self._problem(index, record, numbers, i,
                                 f"this text is {len(value):,} characters long, and {CELL_LIMIT_WHY}, so the Export "
@@ -122,10 +123,11 @@ class _RecordChecks:
         return found
 
     def _problem(self, index: int, record: OutputRecord, numbers: Mapping[str | None, str],
-                 field_index: int | None, message: str, cause: str | None = None) -> Problem:
+                 field_index: int | None, message: str, cause: str | None = None,
+                 subject: str | None = None) -> Problem:
         name = None if field_index is None else self.spec.fields[field_index].name
         return Problem("error", message, numbers.get(record.invoice_id), record.invoice_id, index, field_index,
-                       self.spec.name, name, cause=cause)
+                       self.spec.name, name, cause=cause, subject=subject)
 
 
 def validate_records(specs: Sequence[RecordSpec], records: Sequence[OutputRecord], *, encoding: str,

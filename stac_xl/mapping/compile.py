@@ -94,8 +94,9 @@ def field_function(source: CompiledSource, default: str | None, transform: Trans
 
 
 def _told(change: ValueChanged, state: RunState, index: int, name: str) -> Any:
-    """The value a transform made after all (cut, characters spelled out), reported as a warning."""
-    state.report(index, name, str(change), cause=change.cause, subject=change.subject, severity="warning")
+    """The value a transform made after all (cut, characters spelled out), reported as a
+    warning (or, for a name too long to match, as an error, the name kept whole)."""
+    state.report(index, name, str(change), cause=change.cause, subject=change.subject, severity=change.severity)
     return change.value
 
 

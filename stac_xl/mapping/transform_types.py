@@ -13,6 +13,7 @@ from typing import Any
 
 from stac_xl.book.values import ValueProblem
 from stac_xl.mapping.syntax import Step
+from stac_xl.problems import Severity
 
 Transform = Callable[[Any, Mapping[str, Any]], Any]
 
@@ -21,12 +22,16 @@ class ValueChanged(ValueProblem):
     """A transform made its value, but not the value it was given whole: ``truncate`` cut it,
     ``ansi`` spelled out or replaced characters the file cannot hold. ``value`` is what it
     made; the field keeps it, and the message is a warning on the field's cell, so nothing
-    is cut or dropped without the clerk seeing it. A ValueProblem, so the generated record
-    code makes such a record field by field, where the warning is reported."""
+    is cut or dropped without the clerk seeing it. With ``severity="error"`` the field
+    keeps the value it was given and the message is an error (a name too long to match its
+    record is shown whole, not cut). A ValueProblem, so the generated record code makes
+    such a record field by field, where the problem is reported."""
 
-    def __init__(self, message: str, value: Any, *, cause: str | None = None, subject: str | None = None):
+    def __init__(self, message: str, value: Any, *, cause: str | None = None, subject: str | None = None,
+                 severity: Severity = "warning"):
         super().__init__(message, cause=cause, subject=subject)
         self.value = value
+        self.severity: Severity = severity
 
 
 @dataclass(frozen=True)

@@ -272,12 +272,15 @@ def _cut_to_match(width: int, name: str, table: LookupTable | None) -> Callable[
         mapped = table.values.get(lookup_key(text)) if table is not None else None
         if mapped is not None and len(mapped) <= width:
             return mapped
+        # shown whole, as an error: the Export sheet holds the name, Max length refuses it there too
         if mapped is not None:
-            raise ValueProblem(f"Lookups › {name} maps '{text}' to '{mapped}', which is {len(mapped)} characters "
-                               f"long; the accounting system keeps {width}.", cause=cause, subject=f"'{text}'")
-        raise ValueProblem(f"'{text}' is {len(text)} characters long, but the accounting system keeps {width}, and a cut "
+            raise ValueChanged(f"Lookups › {name} maps '{text}' to '{mapped}', which is {len(mapped)} characters "
+                               f"long; the accounting system keeps {width}.", mapped, cause=cause,
+                               subject=f"'{text}'", severity="error")
+        raise ValueChanged(f"'{text}' is {len(text)} characters long, but the accounting system keeps {width}, and a cut "
                            f"name would not match its record; add it to table '{name}' on Lookups with the name it has "
-                           f"there (at most {width} characters).", cause=cause, subject=f"'{text}'")
+                           f"there (at most {width} characters).", text, cause=cause, subject=f"'{text}'",
+                           severity="error")
     return fit
 
 
@@ -373,8 +376,9 @@ def chain_steps(funcs: Sequence[Transform]) -> Transform | None:
                 value = change.value
                 changed.append(change)
         if changed:
-            raise ValueChanged(" ".join(str(c) for c in changed), value, cause=changed[0].cause,
-                               subject=changed[0].subject)
+            worst = next((c for c in changed if c.severity == "error"), changed[0])
+            raise ValueChanged(" ".join(str(c) for c in changed), value, cause=worst.cause, subject=worst.subject,
+                               severity=worst.severity)
         return value
     return chain
 
