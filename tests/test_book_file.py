@@ -97,7 +97,7 @@ def test_create_styles_headers_and_freezes(book_path: Path) -> None:
     mapping = book["Mapping"]
     assert mapping["A1"].font.bold and mapping["A4"].font.bold
     assert mapping["B5"].font.bold and mapping["B5"].fill.fill_type == "solid"
-    assert book.active.title == "Settings"
+    assert book.active is not None and book.active.title == "Settings"
 
 
 def test_open_reads_back_the_layout(book_path: Path) -> None:
@@ -179,7 +179,7 @@ def test_old_xls_gets_its_own_advice(tmp_path: Path) -> None:
 
 def _plain_workbook(path: Path, sheets: dict[str, str | None]) -> None:
     book = openpyxl.Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])
     for name, a1 in sheets.items():
         book.create_sheet(name)["A1"] = a1
     book.save(path)
@@ -475,7 +475,7 @@ def test_cell_conversion_rules() -> None:
 
 def test_write_grid_with_clear_replaces_the_whole_sheet_and_styles_titles(tmp_path: Path) -> None:
     book = FileWorkbook.create(tmp_path / "b.xlsx")
-    rows = [["Records"], ["Record", "When", "Header row", "Notes"], ["Line", "line", "yes", None], [],
+    rows: list[list[Any]] = [["Records"], ["Record", "When", "Header row", "Notes"], ["Line", "line", "yes", None], [],
             ["Rules"], ["Record", "Field", "Source", "Transform", "Default", "Required", "Max length", "Notes"],
             ["Line", "Invoice", "Invoice number", None, None, "yes", 20, None]]
     book.write_grid("Mapping", rows, clear=True)
@@ -493,3 +493,20 @@ def test_write_grid_at_a_start_column_leaves_the_cells_to_its_left(tmp_path: Pat
     book.write_grid("Log", [["checks", 3]], start_row=1, start_column=12)
     assert book.read_grid("Log")[0][0] == "Time"
     assert book.read_grid("Log")[0][11:13] == ["checks", 3]
+
+
+def test_save_refused_when_another_program_changed_the_book_meanwhile(book_path: Path) -> None:
+    """The parts a command leaves alone are copied from the file at save: if someone saved
+    the book in between, that copy would mix two books, so the save is refused instead."""
+    workbook = FileWorkbook.open(book_path)
+    workbook.write_grid("Log", [["mine"]], start_row=2)
+    other = FileWorkbook.open(book_path)
+    other.write_grid("Lookups", [["theirs"]], start_row=9)
+    other.save()
+    theirs = book_path.read_bytes()
+    with pytest.raises(WorkbookError) as err:
+        workbook.save()
+    assert str(err.value) == (f"{book_path} was changed by another program while stac_xl worked on it; "
+                              "run the command again.")
+    assert book_path.read_bytes() == theirs
+    assert sorted(p.name for p in book_path.parent.iterdir()) == ["Book.xlsx"]

@@ -38,8 +38,8 @@ from stac_xl.book.xlsx_notes import patch_notes, stage_notes
 from stac_xl.book.xlsx_package import Package, SheetEntry
 from stac_xl.book.xlsx_patch import SheetEdits, patch_cells, sheet_look
 from stac_xl.book.xlsx_styles import StyleSheet, new_styles_xml
-from stac_xl.book.xlsx_values import fix_read_values, formula_texts, has_formulas_or_errors
-from stac_xl.book.xlsx_zip import ZipSnapshot
+from stac_xl.book.xlsx_values import fix_read_values, formula_texts, has_formulas_or_errors, release_freed_memory
+from stac_xl.book.xlsx_zip import ZipSnapshot, file_stamp
 from stac_xl.book.zip_guard import refuse_oversized
 from stac_xl.errors import WorkbookError
 
@@ -78,16 +78,19 @@ def _load(path: Path) -> Package:
     if path.suffix.lower() not in EXCEL_SUFFIXES:
         raise _not_excel(path)
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data, stamp = handle.read(), file_stamp(handle)
     except PermissionError as exc:
         raise WorkbookError(f"{path} cannot be read (permission denied).") from exc
     refuse_oversized(path, data)  # before any part is unpacked
-    return _package(path, data)
+    return _package(path, data, stamp)
 
 
-def _package(path: Path, data: bytes) -> Package:
+def _package(path: Path, data: bytes, stamp: tuple[int, ...]) -> Package:
+    """The package of ``data``, read from ``path`` (stamped ``stamp``): only its directory is
+    kept, members are read from the file when needed."""
     try:
-        return Package(ZipSnapshot(data))
+        return Package(ZipSnapshot(data, source=(path, stamp)))
     except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, IndexError, UnicodeDecodeError) as exc:
         raise _not_excel(path) from exc
 
@@ -228,15 +231,23 @@ class FileWorkbook:
             raise WorkbookError(f"The {entry.name} sheet of {self._path.name} cannot be read ({exc}); "
                                 "open the workbook in Excel and save it again.") from exc
         grid = fix_read_values(values)
-        if entry.part in self._package.snapshot and has_formulas_or_errors(self._package.snapshot.chunks(entry.part),
-                                                                          self._package.head(entry.part)):
-            for (row, column), value in formula_texts(self._package.text(entry.part)).items():
-                while len(grid) < row:
-                    grid.append([])
-                line = grid[row - 1]
-                line.extend([None] * (column - len(line)))
-                if line[column - 1] is None:
-                    line[column - 1] = value
+        del values
+        release_freed_memory()  # what calamine freed, or the next read peaks on top of it
+        return self._with_formula_texts(entry, grid)
+
+    def _with_formula_texts(self, entry: SheetEntry, grid: list[list[Any]]) -> list[list[Any]]:
+        """``grid`` with formula and error cells calamine reads as empty filled in."""
+        snapshot = self._package.snapshot
+        if entry.part not in snapshot or not has_formulas_or_errors(snapshot.chunks(entry.part),
+                                                                    self._package.head(entry.part)):
+            return grid
+        for (row, column), value in formula_texts(self._package.text(entry.part)).items():
+            while len(grid) < row:
+                grid.append([])
+            line = grid[row - 1]
+            line.extend([None] * (column - len(line)))
+            if line[column - 1] is None:
+                line[column - 1] = value
         return grid
 
     def _open_on_disk(self) -> CalamineWorkbook:
@@ -329,16 +340,16 @@ class FileWorkbook:
                 staged.write(out, now=datetime.now())
                 out.flush()
                 os.fsync(out.fileno())
-                out.seek(0)
-                written = out.read()
             os.chmod(temp, _file_mode(self._path))
             self.close()  # Windows cannot replace a file this process still reads
             os.replace(temp, self._path)
+            with open(self._path, "rb") as saved:  # the book as saved is what later reads see
+                package = Package(ZipSnapshot(None, source=(self._path, file_stamp(saved)), handle=saved))
         except OSError as exc:
             raise self._save_error(exc) from exc
         finally:
             temp.unlink(missing_ok=True)
-        self._package, self._new, self._edits = _package(self._path, written), {}, {}
+        self._package, self._new, self._edits = package, {}, {}
         self._primed.clear()
         self._on_disk = True
         self._all_formats = False

@@ -3,7 +3,10 @@ cleaning, and the values python-calamine reads turned into what ``read_grid`` pr
 
 from __future__ import annotations
 
+import ctypes
 import re
+import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from html import unescape
 from typing import Any
@@ -117,3 +120,24 @@ def _formula_cell(attributes: dict[str, str], inner: str, found: dict[tuple[int,
         found[(int(ref.group(2)), column)] = value
     elif not value and parts.get("f"):
         found[(int(ref.group(2)), column)] = "=" + parts["f"]
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc (musl has none)
+        return None
+    return trim
+
+
+_TRIM = _malloc_trim()
+
+
+def release_freed_memory() -> None:
+    """Hand the memory python-calamine freed after a sheet read back to the system: glibc
+    keeps small freed blocks, and the next big read would peak on top of them. Only where
+    the C library is glibc; elsewhere nothing to do."""
+    if _TRIM is not None:
+        _TRIM(0)

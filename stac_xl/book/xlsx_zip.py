@@ -14,11 +14,13 @@ Members are written without data descriptors and without Zip64: a workbook part 
 from __future__ import annotations
 
 import io
+import os
 import struct
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO
 
 from stac_xl.errors import WorkbookError
@@ -54,21 +56,38 @@ def dos_stamp(date_time: tuple[int, int, int, int, int, int]) -> tuple[int, int]
     return (hour << 11) | (minute << 5) | (second // 2), ((year - 1980) << 9) | (month << 5) | day
 
 
-class ZipSnapshot:
-    """A zip package held in memory (the bytes of the file when it was opened)."""
+def file_stamp(handle: BinaryIO) -> tuple[int, ...]:
+    """What tells one file from another, or the same file after a change."""
+    stat = os.fstat(handle.fileno())
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_dev
 
-    def __init__(self, data: bytes) -> None:
-        self._data = data
+
+class ZipSnapshot:
+    """A zip package as it was read: its directory, and its members' stored bytes.
+
+    Given the file the bytes came from (``source``: path and :func:`file_stamp`), the bytes
+    are not kept: a member is read from the file again when needed, after checking that it
+    is still the same file, so a big workbook is not held in memory for the whole command.
+    """
+
+    def __init__(self, data: bytes | None, *, source: tuple[Path, tuple[int, ...]] | None = None,
+                 handle: BinaryIO | None = None) -> None:
+        """Read the directory from ``handle`` (else from ``data``); keep ``data`` only when
+        there is no ``source`` file to read the members from again."""
+        readable = handle if handle is not None else io.BytesIO(data or b"")
         self._members: dict[str, Member] = {}
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(readable) as archive:
             for info in archive.infolist():
                 if info.flag_bits & 0x1:
                     raise zipfile.BadZipFile("encrypted member")
-                self._members[info.filename] = self._member(info)
+                self._members[info.filename] = self._member(info, readable)
+        self._data: bytes | None = None if source else data
+        self._source = source
 
-    def _member(self, info: zipfile.ZipInfo) -> Member:
+    def _member(self, info: zipfile.ZipInfo, readable: BinaryIO) -> Member:
         offset = info.header_offset
-        header = _LOCAL.unpack_from(self._data, offset)
+        readable.seek(offset)
+        header = _LOCAL.unpack(readable.read(_LOCAL.size))
         if header[0] != 0x04034B50:
             raise zipfile.BadZipFile(f"bad local header for {info.filename}")
         start = offset + _LOCAL.size + header[9] + header[10]
@@ -79,7 +98,23 @@ class ZipSnapshot:
     @property
     def data(self) -> bytes:
         """The whole package as read."""
-        return self._data
+        if self._data is not None:
+            return self._data
+        return self._from_file(0, None)
+
+    def _from_file(self, offset: int, size: int | None) -> bytes:
+        assert self._source is not None
+        path, stamp = self._source
+        try:
+            with open(path, "rb") as handle:
+                if file_stamp(handle) != stamp:
+                    raise WorkbookError(f"{path} was changed by another program while stac_xl worked on it; "
+                                        "run the command again.")
+                handle.seek(offset)
+                return handle.read() if size is None else handle.read(size)
+        except FileNotFoundError:
+            raise WorkbookError(f"{path} was moved or deleted while stac_xl worked on it; "
+                                "put it back and run the command again.") from None
 
     def head(self, name: str, size: int = 1 << 16) -> str:
         """About the first ``size`` characters of a member's text, without inflating all of it."""
@@ -113,8 +148,10 @@ class ZipSnapshot:
         """The member called ``name`` (KeyError if absent)."""
         return self._members[name]
 
-    def raw(self, member: Member) -> memoryview:
+    def raw(self, member: Member) -> bytes | memoryview:
         """The member's bytes as stored (compressed)."""
+        if self._data is None:
+            return self._from_file(member.data_offset, member.compressed_size)
         return memoryview(self._data)[member.data_offset:member.data_offset + member.compressed_size]
 
     def read(self, name: str) -> bytes:
@@ -167,7 +204,7 @@ class ZipWriter:
             0x02014B50, 20, 20, _UTF8_NAME, method, stamp[0], stamp[1], crc, compressed, size,
             len(encoded), 0, 0, 0, 0, 0, offset) + encoded)
 
-    def copy(self, member: Member, raw: memoryview) -> None:
+    def copy(self, member: Member, raw: bytes | memoryview) -> None:
         """Carry ``member`` over as it was stored: no decompression, same CRC."""
         offset, encoded = self._begin(member.name, member.method, member.dos_time, member.dos_date)
         self._out.write(raw)
