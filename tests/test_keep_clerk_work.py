@@ -323,6 +323,41 @@ def test_the_clerk_and_servicetrade_changing_the_same_cell_at_once_keeps_the_cle
     assert "ServiceTrade now has 'ServiceTrade's words', the cell 'The clerk's words' (kept)" in cell.comment.text
 
 
+LAST = {"a": "a0", "b": "b0", "c": "c0"}  # what the last fetch wrote
+
+
+@pytest.mark.parametrize(("sheet", "now", "corrected", "told"), [
+    ({"a": "A"}, {}, (), (["a"], [])),                 # the clerk typed; ServiceTrade still has a0
+    ({"a": "A"}, {"b": "B"}, (), (["a"], [])),         # ... and ServiceTrade changed another cell
+    ({}, {"b": "B"}, (), ([], [])),                    # ServiceTrade alone (the hash matches: never asked)
+    ({"a": "A", "c": "C"}, {"b": "B"}, (), (["a", "c"], [])),
+    ({"a": "A"}, {"a": "X"}, (), ([], ["a"])),         # both changed the same cell: cannot be told
+    ({"a": "A", "b": "B2"}, {"a": "X", "b": "B"}, (), ([], ["a", "b"])),
+    ({"a": "A2"}, {"b": "B"}, ("a",), (["a"], [])),   # a correction typed over again: certain
+])
+def test_the_split_that_gives_the_stored_hash_back_tells_who_changed_what(
+        sheet: dict[str, str], now: dict[str, str], corrected: tuple[str, ...],
+        told: tuple[list[str], list[str]]) -> None:
+    from stac_xl.invoices.corrections import split_edits
+    from stac_xl.invoices.fetch_memory import row_hash
+
+    assert split_edits({**LAST, **sheet}, row_hash(LAST.values()), {**LAST, **now}, corrected) == told
+
+
+def test_the_clerks_one_edit_is_found_among_many_servicetrade_changes_and_too_many_are_unsure() -> None:
+    from stac_xl.invoices.corrections import split_edits
+    from stac_xl.invoices.fetch_memory import row_hash
+
+    last = {f"c{n}": "old" for n in range(30)}
+    # ServiceTrade moved the whole line (a new customer, location, job…) but for the cells the clerk typed in
+    one = dict(last, c7="typed")
+    assert split_edits(one, row_hash(last.values()), dict(dict.fromkeys(last, "new"), c7="old"), ()) == (["c7"], [])
+    typed = [f"c{n}" for n in range(8)]
+    many = dict(last, **dict.fromkeys(typed, "typed"))  # past the tries: unsure, not slow
+    now = dict(dict.fromkeys(last, "new"), **dict.fromkeys(typed, "old"))
+    assert split_edits(many, row_hash(last.values()), now, ()) == ([], list(last))
+
+
 def test_a_sorted_sheet_keeps_each_correction_on_its_own_line(tmp_path: Path, sandbox: Sandbox) -> None:
     path = new_book(tmp_path)
     assert fetch(path, sandbox) == 0

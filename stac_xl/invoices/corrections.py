@@ -5,10 +5,11 @@ Telling a correction from ServiceTrade's own change: Fetch stores a hash of each
 wrote it (:mod:`stac_xl.invoices.fetch_memory`). A row that no longer gives its hash was
 edited. Each of its cells that differs from the fresh fetch is either the clerk's (typed
 over; ServiceTrade still has what it had) or ServiceTrade's (the cell still shows the old
-value). Fetch tries the splits, most edits first, and takes the one that gives the stored
+value). Fetch tries the splits, likeliest first, and takes the one that gives the stored
 hash back: the row as it was written. Only when the clerk and ServiceTrade changed the
-*same* cell between two fetches does no split fit; then each differing cell of that row
-keeps the sheet's value, flagged as unsure: a correction is never lost, nor passes silently.
+*same* cell between two fetches does no split fit (or when a row has too many splits to
+try); then each differing cell of that row keeps the sheet's value, flagged as unsure: a
+correction is never lost, nor passes silently.
 
 A correction then
 - is shown: the cell holds the clerk's value, blue, with ServiceTrade's value in its note;
@@ -25,9 +26,9 @@ A correction then
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import combinations
+from itertools import combinations, islice
 from typing import Any
 
 from stac_xl.book.cells import convert
@@ -52,7 +53,7 @@ from stac_xl.invoices.fetch_memory import (
 from stac_xl.invoices.read_back import read_cell
 from stac_xl.problems import plural
 
-MAX_SPLIT = 12  # differing cells of one row tried in every split: 4,096 hashes at most
+MAX_TRIES = 4096  # splits of one edited row tried before its differing cells are called unsure
 
 
 @dataclass
@@ -249,14 +250,19 @@ def split_edits(sheet: dict[str, str], stored: str, written: dict[str, str],
     differ = [name for name in sheet if sheet[name] != written[name]]
     certain = [name for name in differ if name in known]
     open_ = [name for name in differ if name not in known]
-    if len(open_) > MAX_SPLIT:
-        return certain, open_
-    for size in range(len(open_), -1, -1):
-        for chosen in combinations(open_, size):
-            typed = set(certain).union(chosen)
-            if row_hash(written[n] if n in typed else sheet[n] for n in sheet) == stored:
-                return certain + list(chosen), []
+    for chosen in islice(_splits(open_), MAX_TRIES):
+        typed = set(certain).union(chosen)
+        if row_hash(written[n] if n in typed else sheet[n] for n in sheet) == stored:
+            return certain + list(chosen), []
     return certain, open_
+
+
+def _splits(cells: list[str]) -> Iterator[tuple[str, ...]]:
+    """Who typed which cell, likeliest first: the clerk all of them (ServiceTrade changed
+    nothing), then the clerk none, one, two… of them (ServiceTrade the rest)."""
+    yield tuple(cells)
+    for size in range(len(cells)):
+        yield from combinations(cells, size)
 
 
 def _show(table: Table, placed: dict[RowKey, int], corrections: dict[RowKey, dict[str, Correction]],
