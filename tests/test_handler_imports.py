@@ -199,4 +199,53 @@ def test_fetch_is_the_click_that_talks_to_servicetrade(day: Day, tmp_path: Path)
     """The check above sees imports: Fetch's own path does load the models and the client."""
     fetch = next(c for c in CLICKS if c.action == "fetch")
     imported = {name.partition(".")[0] for name in click_in_a_fresh_python(day, fetch, tmp_path)["modules"]}
-    assert SERVICETRADE <= imported
+    assert imported >= SERVICETRADE
+
+
+# --- the add-in's environment: no pandas, no numpy --------------------------------------------
+
+WINDOWS = {"platform_system": "Windows", "sys_platform": "win32", "os_name": "nt", "platform_machine": "AMD64"}
+
+
+def requirement_closure(name: str, extras: set[str]) -> set[str]:
+    """Every distribution ``pip install ".[addin]"`` brings in on Windows, from the installed
+    packages' own metadata (a requirement not installed here, such as pywin32, is named but
+    not followed: the Windows-only ones have no requirements of their own)."""
+    from importlib.metadata import PackageNotFoundError, requires
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    seen: set[str] = set()
+    todo = [(name, extras)]
+    while todo:
+        current, wanted = todo.pop()
+        try:
+            listed = requires(current) or []
+        except PackageNotFoundError:
+            continue
+        for text in listed:
+            req = Requirement(text)
+            if req.marker is not None and not any(req.marker.evaluate({**WINDOWS, "extra": e}) for e in wanted | {""}):
+                continue
+            key = canonicalize_name(req.name)
+            if key not in seen:
+                seen.add(key)
+                todo.append((req.name, set(req.extras)))
+    return seen
+
+
+def test_the_addin_install_pulls_in_neither_pandas_nor_numpy() -> None:
+    pulled = requirement_closure("stac_xl", {"addin"})
+    assert {"xlwings", "pyopenvba", "pywin32"} <= pulled  # the walk does reach the add-in's own needs
+    assert not pulled & NEVER
+
+
+def test_install_ps1_takes_pandas_and_numpy_out_of_an_environment_that_has_them() -> None:
+    from test_install_scripts import INSTALL, functions, parse
+
+    fns = functions(parse(INSTALL.read_bytes()))
+    install = fns["Install-Package"].text.decode()
+    assert install.index('"$Source[addin]"') < install.index("Remove-UnneededImports")
+    remove = fns["Remove-UnneededImports"].text.decode()
+    assert "('pandas', 'numpy')" in remove and "pip uninstall --yes" in remove
