@@ -215,3 +215,14 @@ def test_a_transform_that_keeps_the_text_says_nothing(transform: str, typed: str
     step = compile_transforms(transform, TransformContext({}, frozenset()))
     assert step is not None
     assert step(typed, {}) in (typed, "Café")
+
+
+def test_preview_finds_what_the_writer_would_refuse_on_its_cell(tmp_path: Path) -> None:
+    path = book_with(tmp_path / "ar.xlsx", "quickbooks-iif")
+    preview(FileWorkbook.open(path), today=EXPORT_DATE)
+    cell = export_cell(path, "quickbooks-iif", "TRNS", "MEMO")
+    type_into(path, "Export", [(cell, "Job\t24-1001")])
+    shown = preview(FileWorkbook.open(path), today=EXPORT_DATE)
+    (error,) = [f"{problem_cell(p)}: {p}" for p in shown.problems if p.severity == "error"]
+    assert error == (f"Export!{cell}: Invoice 10041, TRNS MEMO: your correction 'Job\t24-1001': a TAB inside a value "
+                     "would break the IIF row; remove it in the Mapping (e.g. a clean-text transform).")

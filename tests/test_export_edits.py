@@ -239,3 +239,20 @@ def test_quantity_1_sends_such_a_line_at_its_amount(tmp_path: Path, preset: str,
     quantity_name, price_name = (names[field_at(line_spec(preset), role)]
                                  for role in (AmountRole.QUANTITY, AmountRole.UNIT_PRICE))
     assert (line[quantity_name], line[price_name]) == (quantity, price)
+
+
+def test_a_row_added_by_hand_with_a_record_no_of_its_own_is_refused(tmp_path: Path) -> None:
+    path, out = tmp_path / "ar.xlsx", tmp_path / "out"
+    out.mkdir()
+    preview(make_book(path, "generic-csv"), today=EXPORT_DATE)
+    sheet = Sheet(path, line_spec("generic-csv"))
+    target = copy_a_line_row(sheet)
+    sheet.ws.cell(int(target[1:]), sheet.last_column()).value = 99  # a Record no no Preview gave
+    sheet.save()
+    with pytest.raises(ValidationFailed) as refused:
+        export(FileWorkbook.open(path), out=out, book_folder=tmp_path, now=NOW)
+    assert refused.value.problems[0] == (f"Export!{target}: this row's hidden Record no (99) is not one Preview made: "
+                                         "the row was added by hand, and the file would hold it; delete it or click "
+                                         "Preview again.")
+    assert "does not add up" in refused.value.problems[1]  # and the line it adds would unbalance its invoice
+    assert list(out.iterdir()) == []

@@ -116,24 +116,6 @@ def _refuse(problems: Sequence[Problem], sheet: SheetRecords) -> None:
         )
 
 
-def _write_problem(problem: WriteProblem, specs: Sequence[RecordSpec], sheet: SheetRecords,
-                   numbers: Mapping[str, str]) -> ValidationFailed:
-    """What the writer refused (a TAB in an IIF field), told on its Export cell."""
-    message = str(problem)
-    index = problem.record_index
-    spec = next((s for s in specs if s.name == problem.record), None)
-    position = spec.field_names.index(problem.field) if spec and problem.field in spec.field_names else None
-    number = None
-    if index is not None:
-        prefix = f"Record {index + 1} ({problem.record}), " + (f"field {problem.field}: " if problem.field else "")
-        message = message.removeprefix(prefix)  # the cell says where; "Record 6" is not on the sheet
-        number = numbers.get(sheet.records[index].invoice_id or "") if index < len(sheet.records) else None
-    found = Problem("error", message, number, record_index=index, field_index=position, record=problem.record,
-                    field=problem.field)
-    line = f"{problem_cell_name(found, sheet)}: {found}"
-    return ValidationFailed(f"Export refused: the file cannot hold a value as it stands. {line}", [line])
-
-
 def already_exported_sentence(priors: Sequence[PriorExport]) -> str:
     """Why an export is refused when its invoices are in the books already."""
     first = priors[0]
@@ -167,6 +149,7 @@ def _prepare(book: WorkbookPort, profile: ExportProfile) -> _Prepared:
     from stac_xl.actions.ledger.invoices import invoice_contents, records_hashes
     from stac_xl.actions.ledger.totals import file_totals, money_fields
     from stac_xl.checks.derived_balance import invoice_numbers
+    from stac_xl.checks.writable import problem_of
 
     specs, sheet, rows = _checked(book, profile)
     records = sheet.records
@@ -174,8 +157,10 @@ def _prepare(book: WorkbookPort, profile: ExportProfile) -> _Prepared:
     stream = io.BytesIO()
     try:
         profile.writer.write(specs, records, stream)
-    except WriteProblem as exc:
-        raise _write_problem(exc, specs, sheet, invoice_numbers(rows)) from None
+    except WriteProblem as refused:  # what Preview's trial write would have found: told on its cell
+        found = problem_of(refused, specs, records, invoice_numbers(rows))
+        line = f"{problem_cell_name(found, sheet)}: {found}"
+        raise ValidationFailed(f"Export refused: the file cannot hold a value as it stands. {line}", [line]) from None
     content = stream.getvalue()
     contents, hashes = invoice_contents(rows), records_hashes(records)
     entries = []

@@ -220,9 +220,15 @@ def _told_once(problems: list[Problem], profile: ExportProfile, specs: Sequence[
     """Every problem of the records as they will stand, each once, a correction's error as its own."""
     from stac_xl.actions.profile import check_records
     from stac_xl.checks.corrections import as_corrections
+    from stac_xl.checks.derived_balance import invoice_numbers
+    from stac_xl.checks.writable import check_writable
     from stac_xl.problems import attach_issues, without_repeats
 
     found = without_repeats(problems + check_records(profile, specs, records, rows))
+    # what the writer itself would refuse (a TAB in an IIF field), unless its cell is told already
+    told = {(p.record_index, p.field_index) for p in found if p.severity == "error"}
+    found += [p for p in check_writable(profile.writer, specs, records, invoice_numbers(rows))
+              if p.record_index is None or (p.record_index, p.field_index) not in told]
     found = as_corrections(found, {(a.index, a.position) for a in applied}, records)
     attach_issues(records, found)
     return found

@@ -194,11 +194,15 @@ def read_export_sheet(grid: list[list[Any]]) -> SheetRecords:
 
 
 def missing_records(sheet: SheetRecords, base: SheetRecords) -> list[Problem]:
-    """The records Preview made that are not on the sheet as it made them: a row deleted (it
-    would be missing from the file), or a row whose record type or hidden keys are another
-    record's (cells pasted over it). Where a deleted row was, its neighbour names the place."""
+    """The rows that are not the records Preview made: a row deleted (it would be missing
+    from the file), one added by hand with a *Record no* of its own, or one whose record type
+    or hidden keys are another record's (cells pasted over it). Where a deleted row was, its
+    neighbour names the place."""
     on_sheet = dict(zip(sheet.numbers, zip(sheet.records, sheet.rows)))
-    problems = []
+    previewed = set(base.numbers)
+    problems = [Problem("error", f"this row's hidden {RECORD_NO} ({number}) is not one Preview made: the row was added "
+                        "by hand, and the file would hold it; delete it or click Preview again.", cell=row_cell(row))
+                for number, row in zip(sheet.numbers, sheet.rows) if number not in previewed]
     last_row = FIRST_RECORD_ROW - 1
     for number, made in zip(base.numbers, base.records):
         found = on_sheet.get(number)

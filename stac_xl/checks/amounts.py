@@ -56,6 +56,7 @@ class AmountCells:
 
     def __init__(self, fields: Sequence[FieldAt]):
         self.fields = list(fields)
+        self._asked: dict[tuple[str, AmountRole, Grain | None], list[FieldAt]] = {}
         self._by_record: dict[str, list[FieldAt]] = {}
         for at in self.fields:
             self._by_record.setdefault(at.record, []).append(at)
@@ -68,8 +69,14 @@ class AmountCells:
                 self.products[name] = (quantity[0], price[0])
 
     def of(self, record: str, role: AmountRole, grain: Grain | None = None) -> list[FieldAt]:
-        """The fields of record type ``record`` carrying ``role`` (on records of ``grain``)."""
-        return [f for f in self._by_record.get(record, ()) if f.amount.role is role and (grain is None or f.grain is grain)]
+        """The fields of record type ``record`` carrying ``role`` (on records of ``grain``);
+        worked out once per question, as the checks ask it for every record."""
+        key = (record, role, grain)
+        found = self._asked.get(key)
+        if found is None:
+            found = self._asked[key] = [f for f in self._by_record.get(record, ())
+                                        if f.amount.role is role and (grain is None or f.grain is grain)]
+        return found
 
     def all_of(self, role: AmountRole, grain: Grain | None = None) -> list[FieldAt]:
         """Every field carrying ``role`` (on records of ``grain``)."""

@@ -25,14 +25,14 @@ amount something else (``abs``, ``if_negative``) carries no amount, so it is not
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from stac_xl.book.values import as_text
 from stac_xl.checks.amounts import AmountCells, FieldAt, amount_cells
 from stac_xl.invoices import columns as C
-from stac_xl.invoices.grouping import group_invoices
 from stac_xl.mapping.field_types import AmountRole
 from stac_xl.problems import Problem, money_text
 from stac_xl.records import CENT, Grain, OutputRecord, RecordSpec
@@ -66,6 +66,27 @@ class _Invoice:
         return value if isinstance(value, Decimal) else None
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What one record type adds to its invoice: its line amounts, its quantity and price
+    (a file of products), its once-per-invoice amounts."""
+
+    lines: tuple[FieldAt, ...]
+    product: tuple[FieldAt, FieldAt] | None
+    once: tuple[tuple[AmountRole, FieldAt], ...]
+
+
+def _plans(specs: Sequence[RecordSpec], cells: AmountCells, by_line: bool) -> dict[str, _Plan]:
+    plans = {}
+    for spec in specs:
+        plan = _Plan(tuple(cells.of(spec.name, AmountRole.LINE, Grain.LINE)) if by_line else (),
+                     None if by_line else cells.products.get(spec.name),
+                     tuple((role, at) for role in ONCE_PER_INVOICE for at in cells.of(spec.name, role)))
+        if plan.lines or plan.product or plan.once:
+            plans[spec.name] = plan
+    return plans
+
+
 def check_derived_balance(specs: Sequence[RecordSpec], records: Sequence[OutputRecord],
                           rows: Sequence[Mapping[str, Any]] | None, *, products: bool = True) -> list[Problem]:
     """Every invoice in ``records`` whose lines plus tax are not its total (see the module).
@@ -75,14 +96,17 @@ def check_derived_balance(specs: Sequence[RecordSpec], records: Sequence[OutputR
     by_line = bool(cells.all_of(AmountRole.LINE, Grain.LINE))
     if not by_line and not (cells.products and products):
         return []
+    plans = _plans(specs, cells, by_line)
     numbers, totals = _from_invoices(rows)
     invoices: dict[str, _Invoice] = {}
     for index, record in enumerate(records):
-        if record.invoice_id is not None:
-            invoice = invoices.get(record.invoice_id)
-            if invoice is None:
-                invoice = invoices[record.invoice_id] = _Invoice(index, numbers.get(record.invoice_id))
-            _read(invoice, index, record, cells, by_line)
+        plan = plans.get(record.record)
+        if record.invoice_id is None or plan is None:
+            continue
+        invoice = invoices.get(record.invoice_id)
+        if invoice is None:
+            invoice = invoices[record.invoice_id] = _Invoice(index, numbers.get(record.invoice_id))
+        _read(invoice, index, record, plan)
     problems: list[Problem] = []
     for invoice_id, invoice in invoices.items():
         problems += invoice.problems
@@ -91,28 +115,26 @@ def check_derived_balance(specs: Sequence[RecordSpec], records: Sequence[OutputR
     return problems
 
 
-def _read(invoice: _Invoice, index: int, record: OutputRecord, cells: AmountCells, by_line: bool) -> None:
+def _read(invoice: _Invoice, index: int, record: OutputRecord, plan: _Plan) -> None:
     """Add one record's amounts to its invoice (a problem for what cannot be read or repeats differently)."""
-    if by_line:
-        for at in cells.of(record.record, AmountRole.LINE, Grain.LINE):
-            invoice.lines += invoice.value(index, record, at) or Decimal(0)
-    elif record.record in cells.products:
-        quantity, price = (invoice.value(index, record, at) for at in cells.products[record.record])
+    for at in plan.lines:
+        invoice.lines += invoice.value(index, record, at) or Decimal(0)
+    if plan.product is not None:
+        quantity, price = (invoice.value(index, record, at) for at in plan.product)
         if quantity is not None and price is not None:
             invoice.lines += rounded(quantity * price)
-    for role in ONCE_PER_INVOICE:
-        for at in cells.of(record.record, role):
-            value = invoice.value(index, record, at)
-            seen = invoice.once.get(role)
-            if value is None:
-                continue
-            if seen is None:
-                invoice.once[role] = (value, at, index)
-            elif seen[0] != value and seen[1].record == at.record:
-                invoice.problems.append(at.problem(
-                    index, record, invoice.number,
-                    f"{at.name} is {money_text(value)} here but {money_text(seen[0])} on this invoice's first "
-                    f"{at.record} record; an invoice has one {role.value}: make them the same."))
+    for role, at in plan.once:
+        value = invoice.value(index, record, at)
+        seen = invoice.once.get(role)
+        if value is None:
+            continue
+        if seen is None:
+            invoice.once[role] = (value, at, index)
+        elif seen[0] != value and seen[1].record == at.record:
+            invoice.problems.append(at.problem(
+                index, record, invoice.number,
+                f"{at.name} is {money_text(value)} here but {money_text(seen[0])} on this invoice's first "
+                f"{at.record} record; an invoice has one {role.value}: make them the same."))
 
 
 def _balance(invoice_id: str, invoice: _Invoice, records: Sequence[OutputRecord], cells: AmountCells,
@@ -138,19 +160,24 @@ def _balance(invoice_id: str, invoice: _Invoice, records: Sequence[OutputRecord]
 
 def _from_invoices(rows: Sequence[Mapping[str, Any]] | None
                    ) -> tuple[dict[str, str], dict[str, tuple[Decimal, Decimal]]]:
-    """Invoice id → its number, and → (total, tax) from *Invoices* where they are amounts."""
+    """Invoice id → its number, and → (total, tax) from *Invoices* where they are amounts;
+    read from each invoice's first row (rows of one invoice are consecutive)."""
     numbers: dict[str, str] = {}
     totals: dict[str, tuple[Decimal, Decimal]] = {}
-    for invoice in group_invoices(rows or []):
-        if invoice.invoice_id is None:
+    last: Any = None
+    for row in rows or ():
+        key = row.get(C.INVOICE_ID)
+        if key is None or key == last:
             continue
-        numbers[invoice.invoice_id] = invoice.number
-        total, tax = invoice.first.get(C.INVOICE_TOTAL), invoice.first.get(C.TAX)
+        last = key
+        invoice_id = key if key.__class__ is str else as_text(key)
+        numbers[invoice_id] = as_text(row.get(C.INVOICE_NUMBER))
+        total, tax = row.get(C.INVOICE_TOTAL), row.get(C.TAX)
         if isinstance(total, Decimal):
-            totals[invoice.invoice_id] = (total, tax if isinstance(tax, Decimal) else Decimal(0))
+            totals[invoice_id] = (total, tax if isinstance(tax, Decimal) else Decimal(0))
     return numbers, totals
 
 
-def invoice_numbers(rows: Iterable[Mapping[str, Any]] | None) -> dict[str, str]:
+def invoice_numbers(rows: Sequence[Mapping[str, Any]] | None) -> dict[str, str]:
     """Invoice id → invoice number, for problem sentences."""
-    return {inv.invoice_id: inv.number for inv in group_invoices(list(rows or [])) if inv.invoice_id is not None}
+    return _from_invoices(rows)[0]

@@ -143,15 +143,18 @@ def amount_value(raw: str, field: AmountField) -> Decimal | None:
     """The amount a field's text on *Export* stands for, in ServiceTrade's sign and decimals:
     ``-450.00`` in a negated field is 450.00, ``55650`` in an ``implied(2)`` one 556.50.
     None when the cell is empty; NotAnAmount when it holds no number."""
-    text = raw.strip()
-    if not text:
-        return None
     try:
-        number = Decimal(text)
+        number = Decimal(raw)  # nearly every value: plain digits, as the mapping wrote them
     except InvalidOperation:
-        raise NotAnAmount(raw) from None
+        text = raw.strip()
+        if not text:
+            return None
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise NotAnAmount(raw) from None
     if not number.is_finite():
         raise NotAnAmount(raw)
     if field.implied is not None:
         number = number.scaleb(-field.implied)
-    return number * field.sign
+    return -number if field.sign < 0 else number
