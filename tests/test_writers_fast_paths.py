@@ -205,6 +205,14 @@ def test_fixed_width_lines_are_the_values_padded_to_their_widths(special: float,
         assert write_or_refuse(lambda: FixedWidthWriter(options), recs) == padded_reference(recs, zero)
 
 
+def test_fixed_width_measures_a_decomposed_accent_as_the_one_character_written() -> None:
+    from stac_xl.writers.fixed_width import FixedWidthWriter
+
+    recs = [OutputRecord("TRNS", ["Cafe\u0301", "x", "1"])] * (CHUNK + 1)
+    data = written(lambda: FixedWidthWriter({"right_align": "AMOUNT"}), [TRNS, SPL, END], recs)
+    assert data.split(b"\r\n")[0] == "Café    x                   1".encode("cp1252")
+
+
 @pytest.mark.parametrize("special", [0.0, 0.001, 0.3])
 @pytest.mark.parametrize("omit_empty", [True, False])
 def test_xml_elements_are_the_records_nested_and_escaped(special: float, omit_empty: bool) -> None:

@@ -18,13 +18,12 @@ transform functions and their caches; nothing the clerk typed is pasted into the
             get = row.get
             try:
                 v0 = row[b0]
-                if v0.__class__ is Decimal:
-                    v0_ = str(v0)
-                    v0 = format(v0, "f") if "E" in v0_ else v0_
-                elif v0.__class__ is not str:
-                    v0 = b1 if v0 is None else as_text(v0)
-                elif not v0:
-                    v0 = b1
+                if v0.__class__ is not str:
+                    if v0.__class__ is Decimal:
+                        v0_ = str(v0)
+                        v0 = format(v0, "f") if "E" in v0_ else v0_
+                    else:
+                        v0 = b1 if v0 is None else as_text(v0)
                 v1 = row[b2]
                 if v1.__class__ is date:
                     v1 = b4.get(v1) or b3(v1, row)
@@ -134,13 +133,14 @@ class _Writer:
                 self.emit(f"{v} = row[{self.bind(source.column)}]")
                 if not plan.steps:  # the commonest rule: a column as it is
                     d = self.bind(default or "")
-                    plain = "\n    ".join(line.format(v=v) for line in PLAIN_DECIMAL)
-                    self.emit(f"if {v}.__class__ is Decimal:\n"
-                              f"    {plain}\n"
-                              f"elif {v}.__class__ is not str:\n"
-                              f"    {v} = {d} if {v} is None else as_text({v})\n"
-                              f"elif not {v}:\n"
-                              f"    {v} = {d}")
+                    plain = "\n        ".join(line.format(v=v) for line in PLAIN_DECIMAL)
+                    # text (nearly every value) costs one test; empty text stays empty without a Default
+                    self.emit(f"if {v}.__class__ is not str:\n"
+                              f"    if {v}.__class__ is Decimal:\n"
+                              f"        {plain}\n"
+                              f"    else:\n"
+                              f"        {v} = {d} if {v} is None else as_text({v})"
+                              + (f"\nelif not {v}:\n    {v} = {d}" if default else ""))
                     return
             else:
                 getter = source.getter
