@@ -146,11 +146,12 @@ def padded_reference(recs: list[OutputRecord], zero: bool) -> bytes | None:
     return "".join(line + "\r\n" for line in lines).encode("cp1252")
 
 
-def xml_reference(recs: list[OutputRecord], omit_empty: bool) -> bytes:
+def xml_reference(recs: list[OutputRecord], omit_empty: bool,
+                  specs_used: tuple[RecordSpec, ...] = (TRNS, SPL, END)) -> bytes:
     """The nested layout by hand: lines and invoice ends inside the invoice element before them."""
     from xml.sax.saxutils import escape
 
-    specs = {s.name: s for s in (TRNS, SPL, END)}
+    specs = {s.name: s for s in specs_used}
     lines, open_parent = ['<?xml version="1.0" encoding="UTF-8"?>', "<Invoices>"], None
     for r in recs:
         spec = specs[r.record]
@@ -222,3 +223,7 @@ def test_xml_elements_are_the_records_nested_and_escaped(special: float, omit_em
     recs = transactions(rng, 2 * CHUNK + 21, special)
     assert written(lambda: XmlWriter({"omit_empty": omit_empty}), [TRNS, SPL, END], recs) == xml_reference(
         recs, omit_empty)
+    bare = [OutputRecord(r.record, [] if r.record == "ENDTRNS" else r.values) for r in recs]
+    stream = io.BytesIO()
+    XmlWriter({"omit_empty": omit_empty}).write([TRNS, SPL, BARE_END], bare, stream)
+    assert stream.getvalue() == xml_reference(bare, omit_empty, (TRNS, SPL, BARE_END))

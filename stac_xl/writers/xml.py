@@ -165,6 +165,7 @@ class _Layout:
     closing: str
     field_opens: tuple[str, ...]
     field_closes: tuple[str, ...]
+    whole: str  # the element with every field, a %s per value: for a record with no empty value
 
 
 class _Elements:
@@ -202,10 +203,12 @@ class _Elements:
                 open_parent = None
             if escaping and _ESCAPED.search("".join(cells)):
                 cells = [_escaped(cell) for cell in cells]
-            if self._omit_empty:
-                fields = zip(compress(layout.field_opens, cells), filter(None, cells), compress(layout.field_closes, cells))
-            else:
-                fields = zip(layout.field_opens, cells, layout.field_closes)
+            if not self._omit_empty or all(cells):
+                pieces.append(layout.whole % tuple(cells))
+                if layout.parent:
+                    open_parent = record.record
+                continue
+            fields = zip(compress(layout.field_opens, cells), filter(None, cells), compress(layout.field_closes, cells))
             inner = "".join(chain.from_iterable(fields))
             if layout.parent:
                 pieces.append(layout.opening + inner)
@@ -217,11 +220,22 @@ class _Elements:
 
 def _layout(spec: RecordSpec, nest: bool, newline: str) -> _Layout:
     nested = nest and spec.grain in _CHILD_GRAINS
+    parent = nest and spec.grain is Grain.INVOICE
     pad, name = "  " * (2 if nested else 1), spec.name
-    return _Layout(len(spec.fields), nested, nest and spec.grain is Grain.INVOICE, f"{pad}<{name}>{newline}",
-                   f"{pad}<{name}/>{newline}", f"{pad}</{name}>{newline}",
-                   tuple(f"{pad}  <{field}>" for field in spec.field_names),
-                   tuple(f"</{field}>{newline}" for field in spec.field_names))
+    opening, empty, closing = f"{pad}<{name}>{newline}", f"{pad}<{name}/>{newline}", f"{pad}</{name}>{newline}"
+    opens = tuple(f"{pad}  <{field}>" for field in spec.field_names)
+    closes = tuple(f"</{field}>{newline}" for field in spec.field_names)
+    if not spec.fields:  # an empty element, or an invoice element left open for its lines
+        whole = _literal(opening if parent else empty)
+    else:
+        whole = _literal(opening) + "".join(_literal(o) + "%s" + _literal(c) for o, c in zip(opens, closes))
+        whole += "" if parent else _literal(closing)
+    return _Layout(len(spec.fields), nested, parent, opening, empty, closing, opens, closes, whole)
+
+
+def _literal(text: str) -> str:
+    """``text`` as it stands in a %-template (XML names hold no %, but a template must not guess)."""
+    return text.replace("%", "%%")
 
 
 def _escaped(value: str) -> str:
