@@ -309,3 +309,20 @@ def test_a_thousand_missing_lookups_are_at_most_twenty_lines_and_the_totals_in_t
     refusal = [line for line in err if line.startswith(("stac-xl:", "  "))]
     assert refusal[0].startswith("stac-xl: Export refused: 1,000 errors, 0 warnings on the Export sheet")
     assert 2 <= len(refusal) <= 21 and refusal[1].startswith("  1,000 values are not in lookup table 'Accounts'")
+
+
+def test_preview_and_export_say_each_step_on_stderr_in_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = new_book(tmp_path, "generic-csv", "MDY")
+    capsys.readouterr()
+    assert main(["preview", str(path)]) == 0
+    steps = [line.split("…")[0] for line in capsys.readouterr().err.splitlines()]
+    assert steps == ["Preview: reading Settings, Mapping, Lookups and Invoices", "Preview: mapping 4 Invoices rows",
+                     "Preview: checking 4 records", "Writing 4 records to the Export sheet",
+                     "Preview: saving the workbook",
+                     "Preview: 4 records for 2 invoices (4 lines), gross 919.00; 0 errors, 0 warnings, 0 corrections "
+                     "of yours kept."]
+    assert main(["export", str(path), "--out", str(tmp_path)]) == 0
+    steps = [line.split("…")[0] for line in capsys.readouterr().err.splitlines()]
+    assert steps[:3] == ["Export: reading the Export sheet", "Export: checking 4 records",
+                         "Export: writing 4 records as a Delimited text (CSV, TAB, ; or |) file"]
+    assert steps[3].startswith("Export: generic-csv-") and "recording batch 1 on Log and saving the workbook" in steps[3]

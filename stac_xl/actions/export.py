@@ -299,6 +299,7 @@ def _log_and_save(book: WorkbookPort, result: ExportResult, now: datetime, step:
     """Step 4: the Log row (totals of the records written) and the saved book."""
     m = result.money
     note = result.summary()
+    book.status(f"Export: {result.path.name} written; recording batch {result.batch_id} on Log and saving the workbook…")
     append_log(book, action="export", note=note, now=now, file=str(result.path), invoices=result.invoices,
                lines=result.lines, net=m.net, tax=m.tax, gross=m.gross, sha256=result.sha256, batch=result.batch_id)
     step("before_book_save")

@@ -310,5 +310,6 @@ def _write(book: WorkbookPort, built: _Built) -> None:
     book.write_grid(layout.EXPORT, checks_block(result, marked=marked), start_column=len(table.columns) + 2)
     book.write_table(EXPORT_BASE, records_to_table(built.specs, built.base))
     book.hide_sheet(EXPORT_BASE)
+    book.status("Preview: saving the workbook…")
     book.save()
     book.status(result.summary())

@@ -123,13 +123,16 @@ class LiveWorkbook:
     def read_grid(self, sheet: str) -> list[list[Any]]:
         """All used cells as rows from A1, trailing empties trimmed; one bulk read.
 
-        Whole numbers come back as ``int`` (COM delivers every number as a float), and
-        dates as ``datetime``.
+        Whole numbers come back as ``int`` (COM delivers every number as a float), dates as
+        ``datetime``, and an Excel error value as its text (``#VALUE!``), so Export refuses
+        it instead of writing an empty field.
         """
         ws = self._sheet(sheet)
         used = ws.used_range
         top, left = used.row, used.column
-        grid: list[list[Any]] = [[None] * (left - 1) + [_from_excel(v) for v in row] for row in used.options(ndim=2).value]
+        # err_to_str: an error value reads as its text (#VALUE!), as the file adapter gives it, not as an empty cell
+        grid: list[list[Any]] = [[None] * (left - 1) + [_from_excel(v) for v in row]
+                                 for row in used.options(ndim=2, err_to_str=True).value]
         return trim_grid([[] for _ in range(top - 1)] + grid)
 
     def write_table(self, sheet: str, table: Table, *, hidden_columns: Sequence[str] = ()) -> None:
