@@ -129,7 +129,8 @@ def grouped_lines(problems: Sequence[Problem], where: Callable[[Problem], str], 
 def _group_line(group: Sequence[Problem], where: Callable[[Problem], str]) -> str:
     first = group[0]
     if len(group) == 1:
-        return f"{where(first)}: {first}"
+        place = where(first)  # empty for a problem about no cell (an invoice left out)
+        return f"{place}: {first}" if place else str(first)
     values = list(dict.fromkeys(p.subject for p in group if p.subject))
     named = ", ".join(values[:_EXAMPLES]) + (", …" if len(values) > _EXAMPLES else "")
     cells = [where(p) for p in group]

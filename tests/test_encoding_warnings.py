@@ -226,3 +226,15 @@ def test_preview_finds_what_the_writer_would_refuse_on_its_cell(tmp_path: Path) 
     (error,) = [f"{problem_cell(p)}: {p}" for p in shown.problems if p.severity == "error"]
     assert error == (f"Export!{cell}: Invoice 10041, TRNS MEMO: your correction 'Job\t24-1001': a TAB inside a value "
                      "would break the IIF row; remove it in the Mapping (e.g. a clean-text transform).")
+
+
+def test_the_demos_clerk_maps_a_long_name_as_a_clerk_would(tmp_path: Path) -> None:
+    from stac_xl.sandbox.clerk import fill_sandbox_lookups
+
+    path = book_with(tmp_path / "ar.xlsx", "quickbooks-iif", Customer=LONG_NAME)
+    book = FileWorkbook.open(path)
+    fill_sandbox_lookups(book)
+    book.save()
+    assert preview(FileWorkbook.open(path), today=EXPORT_DATE).errors == 0
+    done = export(FileWorkbook.open(path), out=tmp_path, book_folder=tmp_path, now=NOW)
+    assert file_value(done.path, "quickbooks-iif", "TRNS", "NAME") == LONG_NAME[:41].rstrip()

@@ -97,8 +97,8 @@ class ExportResult:
 
 
 def problem_cell_name(problem: Problem, sheet: SheetRecords | None = None) -> str:
-    """The Export cell a problem is about, e.g. ``Export!D12`` (``Export`` if none), on the
-    sheet as the clerk sorted it."""
+    """The Export cell a problem is about, e.g. ``Export!D12`` (empty if none), on the sheet
+    as the clerk sorted it."""
     return problem_cell(problem, sheet.rows if sheet is not None else None)
 
 
@@ -159,7 +159,8 @@ def _prepare(book: WorkbookPort, profile: ExportProfile) -> _Prepared:
         profile.writer.write(specs, records, stream)
     except WriteProblem as refused:  # what Preview's trial write would have found: told on its cell
         found = problem_of(refused, specs, records, invoice_numbers(rows))
-        line = f"{problem_cell_name(found, sheet)}: {found}"
+        place = problem_cell_name(found, sheet)
+        line = f"{place}: {found}" if place else str(found)
         raise ValidationFailed(f"Export refused: the file cannot hold a value as it stands. {line}", [line]) from None
     content = stream.getvalue()
     contents, hashes = invoice_contents(rows), records_hashes(records)

@@ -87,13 +87,14 @@ def row_cell(row: int) -> str:
 
 
 def problem_cell(problem: Problem, rows: Sequence[int] | None = None) -> str:
-    """The Export cell a problem is about, e.g. ``Export!D12`` (``Export`` if none): its own
-    cell, else its record's field. ``rows``: the sheet row of each record, when the sheet
-    was sorted (default: file order from row 2, as Preview writes it)."""
+    """The Export cell a problem is about, e.g. ``Export!D12`` (empty when it is about no
+    cell: an invoice left out): its own cell, else its record's field. ``rows``: the sheet
+    row of each record, when the sheet was sorted (default: file order from row 2, as
+    Preview writes it)."""
     if problem.cell is not None:
         return problem.cell
     if problem.record_index is None:
-        return SHEET
+        return ""
     row, column = record_cell(problem.record_index, problem.field_index)
     if rows is not None and problem.record_index < len(rows):
         row = rows[problem.record_index]

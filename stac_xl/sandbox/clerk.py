@@ -39,7 +39,44 @@ def fill_sandbox_lookups(book: WorkbookPort) -> int:
                     for i, key in enumerate(sorted(k for k in names if k.lower() not in have))]
         grid[end:end] = new_rows
         added += len(new_rows)
+    added += _short_names(book, rows, grid)
     book.write_grid(layout.LOOKUPS, grid, clear=True)
+    return added
+
+
+def _short_names(book: WorkbookPort, rows: Sequence[dict[str, Any]], grid: list[list[Any]]) -> int:
+    """For each rule ``truncate(n, match=Table)`` (QuickBooks' NAME): a row mapping every
+    longer value of its Source column to a name of n characters, as the clerk types the name
+    the accounting system has; the table is added at the end when missing."""
+    from stac_xl.mapping.sheet import read_mapping_sheet
+    from stac_xl.mapping.syntax import RuleProblem, parse_chain
+
+    wanted: dict[str, dict[str, str]] = {}
+    sheet, _ = read_mapping_sheet(book.read_grid(layout.MAPPING))
+    for rule in sheet.rules:
+        try:
+            steps = parse_chain(rule.transform or "")
+        except RuleProblem:
+            continue  # Preview tells the rule's mistake
+        for step in steps:
+            match = step.keyword("match") if step.name == "truncate" and step.positional else None
+            if match is not None and step.text(0).isdigit():
+                width = int(step.text(0))
+                names = wanted.setdefault(match.value.strip(), {})
+                for row in rows:
+                    value = str(row.get(str(rule.source)) or "")
+                    if len(value) > width:
+                        names[value] = value[:width].rstrip()
+    added = 0
+    for table, names in wanted.items():
+        span = _table_rows(grid, table)
+        if span is None:
+            grid += [[], [layout.lookup_title(table)], ["Key", "Value", "Notes"]]
+            span = (len(grid), len(grid))
+        have = {str(r[0]).strip().lower() for r in grid[span[0]:span[1]] if r and r[0] is not None}
+        new_rows = [[key, value, "sandbox demo value"] for key, value in sorted(names.items()) if key.lower() not in have]
+        grid[span[1]:span[1]] = new_rows
+        added += len(new_rows)
     return added
 
 
