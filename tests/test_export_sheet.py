@@ -1,9 +1,8 @@
 """The Export sheet round-trip and the hand corrections that survive a new Preview."""
 
+from stac_xl.book.export_base import apply_corrections, find_corrections
 from stac_xl.book.export_sheet import (
-    apply_corrections,
     field_headers,
-    find_corrections,
     records_to_table,
     table_to_records,
     trim_to_specs,

@@ -31,15 +31,14 @@ from stac_xl.actions.ledger import AlreadyExported, BatchDraft, ExportLedger, In
 from stac_xl.actions.ledger.recover import file_sha256, part_prefix
 from stac_xl.actions.ledger.session import LedgerSession, ledger_session
 from stac_xl.book import layout
+from stac_xl.book.export_base import missing_records, unmade_cells
 from stac_xl.book.export_sheet import (
     EXPORT_BASE,
     SheetRecords,
-    missing_records,
     problem_cell,
     read_export_sheet,
     read_fingerprint,
     shape_problems,
-    unmade_cells,
 )
 from stac_xl.book.log import append_log
 from stac_xl.book.port import WorkbookPort

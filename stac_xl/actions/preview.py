@@ -28,20 +28,22 @@ from typing import TYPE_CHECKING, Any
 
 from stac_xl.actions.ledger import ExportLedger
 from stac_xl.book import layout
-from stac_xl.book.export_sheet import (
-    EXPORT_BASE,
-    FINGERPRINT,
-    KEY_COLUMNS,
+from stac_xl.book.export_base import (
     Applied,
     BaseNotes,
     Correction,
     RecordKey,
     apply_corrections,
     find_corrections,
+    record_keys,
+)
+from stac_xl.book.export_sheet import (
+    EXPORT_BASE,
+    FINGERPRINT,
+    KEY_COLUMNS,
     read_export_sheet,
     read_fingerprint,
     record_cell,
-    record_keys,
     records_to_table,
     trim_to_specs,
 )

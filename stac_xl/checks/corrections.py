@@ -15,7 +15,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection, Mapping, Sequence
 
-from stac_xl.book.export_sheet import Applied, changed_parts
+from stac_xl.book.export_base import Applied
+from stac_xl.book.export_sheet import changed_parts
 from stac_xl.problems import Problem
 from stac_xl.records import OutputRecord, RecordSpec
 
