@@ -144,8 +144,8 @@ def main() -> int:
         # Preview asks the export ledger what was exported: a throwaway one, never the user's.
         os.environ.setdefault("STAC_LEDGER", str(Path(folder) / "ledger.sqlite3"))
         tiny = "--tiny" in sys.argv[1:]  # the test of every benchmark: same claims, smaller data
-        ok = report_preview((100, 1_000) if tiny else (100, 10_000))
-        ok = report_fetch((1_000, 10_000) if tiny else (1_000, 100_000)) and ok
+        ok = report_preview((50, 500) if tiny else (100, 10_000))
+        ok = report_fetch((300, 4_000) if tiny else (1_000, 100_000)) and ok
     return 0 if ok else 1
 
 
