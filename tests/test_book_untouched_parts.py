@@ -238,12 +238,18 @@ def test_a_book_another_program_saved_keeps_its_shared_strings_valid(tmp_path: P
     own = owned(path, "Invoices") | {"xl/workbook.xml", "xl/styles.xml"}
     assert changed(before, after) <= own and copied_unchanged(before, after, set(before) - own)
     book = FileWorkbook.open(path)
-    book.write_table("Invoices", invoices)
+    book.write_table("Invoices", invoices, hidden_columns=["Total"])
+    book.mark_cells("Invoices", [CellMark(2, 1, "error", "Customer & <PO> missing")])
     book.save()
-    assert copied_unchanged(after, stored(path), set(after) - owned(path, "Invoices"))
+    declared = {"[Content_Types].xml"}  # the sheet's first notes: their parts are declared there
+    assert copied_unchanged(after, stored(path), set(after) - owned(path, "Invoices") - declared)
     assert CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Lookups").to_python() == lookups
     again = libreoffice_resave(path, tmp_path / "again")
     assert openpyxl.load_workbook(again)["Lookups"]["A10"].value == "Shared text"
+    seen = openpyxl.load_workbook(again)["Invoices"]  # LibreOffice read the notes, fills, filter, formats
+    assert seen["A2"].comment.text == "Customer & <PO> missing" and seen["A2"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert seen.auto_filter.ref == "A1:B2" and seen.column_dimensions["B"].hidden
+    assert (seen["A2"].number_format, seen["B2"].number_format) == ("@", "#,##0.00")
     assert CalamineWorkbook.from_path(str(again)).get_sheet_by_name("Invoices").to_python() == [
         ["Invoice number", "Total"], ["000451", 556.5]]
 

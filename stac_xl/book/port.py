@@ -1,8 +1,9 @@
 """The workbook port: the narrow interface every action uses to read and write sheets.
 
-Two adapters implement it: :class:`stac_xl.book.file.FileWorkbook` (openpyxl, for the
-CLI and tests) and :class:`stac_xl.book.live.LiveWorkbook` (xlwings, the book the ribbon
-was clicked in). Code above the port never imports openpyxl or xlwings.
+Two adapters implement it: :class:`stac_xl.book.file.FileWorkbook` (an .xlsx/.xlsm file,
+read with python-calamine, for the CLI and tests) and :class:`stac_xl.book.live.LiveWorkbook`
+(xlwings, the book the ribbon was clicked in). Code above the port never imports
+python-calamine or xlwings.
 """
 
 from __future__ import annotations
