@@ -46,10 +46,11 @@ FILTER_NAMES = re.compile(rb'<definedName name="_xlnm._FilterDatabase"[^>]*>[^<]
 
 
 def stored(path: Path) -> dict[str, tuple[bytes, bytes]]:
-    """Every member: (content, the compressed bytes as stored in the file)."""
+    """Every member: (content, the compressed bytes as stored in the file), the zip checked."""
     parts = {}
     data = path.read_bytes()
     with zipfile.ZipFile(path) as archive:
+        assert archive.testzip() is None  # every member's CRC checks out
         for info in archive.infolist():
             name_length, extra_length = struct.unpack_from("<HH", data, info.header_offset + 26)
             start = info.header_offset + 30 + name_length + extra_length
