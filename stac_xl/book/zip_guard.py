@@ -7,7 +7,7 @@ what the package's directory declares (the number of parts, their unpacked total
 part's packing ratio) and, where the file is big enough for a lie to matter, that no part
 unpacks to more than it declares.
 
-The limit is ``STAC_MAX_WORKBOOK_MB`` (default 200) and deliberately not a row on the
+The limit is ``STAC_MAX_WORKBOOK_MB`` (default 1024) and deliberately not a row on the
 *Settings* sheet: a limit that the workbook being judged sets for itself protects nothing,
 and reading it would mean unpacking the workbook first.
 """
@@ -24,7 +24,7 @@ from pathlib import Path
 from stac_xl.errors import ConfigError, WorkbookError
 
 ENV_LIMIT = "STAC_MAX_WORKBOOK_MB"
-DEFAULT_LIMIT_MB = 200
+DEFAULT_LIMIT_MB = 1024
 LARGEST_LIMIT_MB = 4096  # what a zip without Zip64 holds, which is all Excel writes here
 MOST_PARTS = 10_000  # Excel's own books have tens; a few thousand pictures still fit
 # Sheets Excel saves pack 5 to 20 times smaller (every cell names its own address, so even a
@@ -37,7 +37,7 @@ _CHUNK = 1 << 20
 
 
 def limit_bytes(env: Mapping[str, str] | None = None) -> int:
-    """The unpacked size past which a workbook is refused: ``STAC_MAX_WORKBOOK_MB`` or 200 MB."""
+    """The unpacked size past which a workbook is refused: ``STAC_MAX_WORKBOOK_MB`` or 1 GB."""
     text = (os.environ if env is None else env).get(ENV_LIMIT, "").strip()
     if not text:
         return DEFAULT_LIMIT_MB << 20
