@@ -366,6 +366,7 @@ class FileWorkbook:
             package.set_stream(entry.part, partial(new.chunks, styles, legacy))
             package.forget_calculations(entry)
             package.replace_filter_database(entry, new.filter)
+            package.replace_print_titles(entry, "$1:$1" if new.printed_as_table else None)
         for name, edits in self._edits.items():
             entry = package.sheet(name)
             assert entry is not None

@@ -73,6 +73,8 @@ class NewSheet:
     filter: str | None = None
     tab_color: dict[str, str] | None = None
     selected: bool = False
+    # a table sheet prints as a clerk reads it: landscape, one page wide, header on every page
+    printed_as_table: bool = False
 
     # --- filling it ----------------------------------------------------------------------
 
@@ -88,6 +90,7 @@ class NewSheet:
             return
         self.freeze = "A2"
         self.filter = f"A1:{column_letter(width)}{len(table.rows) + 1}"
+        self.printed_as_table = True
         self.widths = _widths(table)
         self.hidden_columns = set(hidden)
         # Empty TEXT columns still take typed ids as text when the clerk adds rows by hand.
@@ -218,9 +221,11 @@ class NewSheet:
         yield ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
                'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">')
-        if self.tab_color:
-            colour = "".join(f' {k}="{escape_text(v)}"' for k, v in self.tab_color.items())
-            yield f"<sheetPr><tabColor{colour}/></sheetPr>"
+        colour = "".join(f' {k}="{escape_text(v)}"' for k, v in (self.tab_color or {}).items())
+        tab = f"<tabColor{colour}/>" if self.tab_color else ""
+        fit = '<pageSetUpPr fitToPage="1"/>' if self.printed_as_table else ""
+        if tab or fit:
+            yield f"<sheetPr>{tab}{fit}</sheetPr>"
         yield f'<dimension ref="{dimension}"/>' + _views(self.freeze, self.selected)
         yield '<sheetFormatPr defaultRowHeight="15"/>' + self._cols(styles, last_column)
         yield "<sheetData>"
@@ -229,6 +234,8 @@ class NewSheet:
         if self.filter:
             yield f'<autoFilter ref="{self.filter}"/>'
         yield '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        if self.printed_as_table:
+            yield '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
         if legacy_drawing:
             yield f'<legacyDrawing r:id="{legacy_drawing}"/>'
         yield "</worksheet>"

@@ -177,6 +177,20 @@ class LiveWorkbook:
             ws.range((1, position)).columns.hidden = True
         if ws.visible:  # Excel refuses to activate a hidden sheet (Preview's Export base)
             self._freeze(ws, rows=1, filter_to=(len(rows) + 1, width))
+        self._print_as_table(ws)
+
+    @staticmethod
+    def _print_as_table(ws: xw.Sheet) -> None:
+        """Landscape, one page wide, the header row on every page: as the file adapter
+        writes it. Excel's object model only (PageSetup), so skipped without it."""
+        try:
+            setup = ws.api.PageSetup
+            setup.Orientation = 2  # xlLandscape
+            setup.Zoom = False     # FitToPages* count only with Zoom off
+            setup.FitToPagesWide, setup.FitToPagesTall = 1, False
+            setup.PrintTitleRows = "$1:$1"
+        except _cosmetic_errors():
+            return
 
     def _freeze(self, ws: xw.Sheet, *, rows: int, filter_to: tuple[int, int] | None = None) -> None:
         """Frozen top ``rows`` and, if asked, an AutoFilter: Excel's object model only, so

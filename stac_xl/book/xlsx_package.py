@@ -302,14 +302,21 @@ class Package:
     def replace_filter_database(self, entry: SheetEntry, ref: str | None) -> None:
         """Give a rewritten sheet's filter its hidden ``_FilterDatabase`` name, as Excel does
         (LibreOffice shows no filter without it); the part changes only if the range does."""
+        self._replace_sheet_name(entry, "_xlnm._FilterDatabase", None if ref is None else _absolute(ref), hidden=True)
+
+    def replace_print_titles(self, entry: SheetEntry, rows: str | None) -> None:
+        """The rows printed at the top of every page of a rewritten sheet (``$1:$1``), or none."""
+        self._replace_sheet_name(entry, "_xlnm.Print_Titles", rows, hidden=False)
+
+    def _replace_sheet_name(self, entry: SheetEntry, defined: str, ref: str | None, *, hidden: bool) -> None:
         xml = self.text(self.workbook_part)
         position = self.sheets.index(entry)
         quoted = "'" + entry.name.replace("'", "''") + "'"
-        text = None if ref is None else X.escape_text(f"{quoted}!{_absolute(ref)}")
+        text = None if ref is None else X.escape_text(f"{quoted}!{ref}")
         pattern = re.compile(r"<((?:[\w.-]+:)?)definedName\b([^>]*)>([^<]*)</\1definedName>")
         for m in pattern.finditer(xml):
             attributes = X.parse_attributes(m.group(2))
-            if attributes.get("name") != "_xlnm._FilterDatabase" or attributes.get("localSheetId") != str(position):
+            if attributes.get("name") != defined or attributes.get("localSheetId") != str(position):
                 continue
             replacement = "" if text is None else f"<{m.group(1)}definedName{m.group(2)}>{text}</{m.group(1)}definedName>"
             if m.group(0) != replacement:
@@ -319,7 +326,8 @@ class Package:
             return
         sheets = X.first(xml, "sheets")
         prefix = X.prefix_of(sheets.tag if sheets else "")
-        name = (f'<{prefix}definedName name="_xlnm._FilterDatabase" localSheetId="{position}" hidden="1">'
+        flag = ' hidden="1"' if hidden else ""
+        name = (f'<{prefix}definedName name="{defined}" localSheetId="{position}"{flag}>'
                 f"{text}</{prefix}definedName>")
         if X.first(xml, "definedNames") is None:
             xml = _open_defined_names(xml, prefix)
