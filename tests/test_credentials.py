@@ -9,6 +9,7 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
+from memory_keyring import MemoryKeyring
 
 from stac_xl.errors import ConfigError, CredentialsMissing
 from stac_xl.servicetrade.credentials import (
@@ -187,27 +188,6 @@ def test_two_local_servers_are_two_hosts() -> None:
 
 
 # -- the real keyring module with chosen backends --------------------------------------------
-
-
-class MemoryKeyring(KeyringBackend):
-    """An in-memory keyring backend, to run KeyringStore through the real keyring API."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if (service, username) not in self.entries:
-            raise PasswordDeleteError("not found")
-        del self.entries[(service, username)]
 
 
 class BrokenKeyring(KeyringBackend):
