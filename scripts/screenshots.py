@@ -31,6 +31,7 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from stac_xl.actions.ledger import open_ledger
 from stac_xl.book.layout import new_workbook_layout
 from stac_xl.demo import run_profile
 from stac_xl.sandbox import Sandbox, SandboxData
@@ -97,7 +98,8 @@ def make_workbook(out: Path) -> Path:
     (out / "import-files").mkdir(parents=True)
     data = SandboxData.generate(invoices=INVOICES, seed=SEED, today=TODAY)
     with Sandbox(data) as sandbox:
-        outcome = run_profile(PROFILE, sandbox.start(0), out, today=TODAY)
+        # a ledger of its own in the temporary folder: the pictures never touch the clerk's
+        outcome = run_profile(PROFILE, sandbox.start(0), out, today=TODAY, ledger=open_ledger(out / "ledger.sqlite3"))
     print(f"{PROFILE}: {outcome.note}")
     return outcome.workbook
 
