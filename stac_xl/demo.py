@@ -24,6 +24,7 @@ from stac_xl.book.file import FileWorkbook
 from stac_xl.book.lock import workbook_lock
 from stac_xl.errors import ExportError, StacError, ValidationFailed
 from stac_xl.presets import load_preset, preset_names
+from stac_xl.problems import plural
 from stac_xl.sandbox import Sandbox, SandboxData
 from stac_xl.sandbox.clerk import fill_sandbox_lookups
 from stac_xl.servicetrade.credentials import Password
@@ -66,7 +67,7 @@ def _run_profile(profile: str, base_url: str, out: Path, *, today: date, ledger:
                       ledger=ledger)
     except ValidationFailed as exc:
         return DemoOutcome(profile, book_path, None, f"export refused, {len(exc.problems)} problems; first: {exc.problems[0]}")
-    warnings = f", {shown.warnings} warnings on Export" if shown.warnings else ""
+    warnings = f", {plural(shown.warnings, 'warning')} on Export" if shown.warnings else ""
     return DemoOutcome(profile, book_path, done.path,
                        f"{done.invoices} invoices, {done.records} records{warnings}")
 
