@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-import keyring
-import pytest
 import xlwings as xw
-from keyring.backend import KeyringBackend
 from xl_memory_engine import MemoryEngine, new_book
 
 from stac_xl.book.file import FileWorkbook
@@ -47,34 +44,6 @@ class ScriptedDialogs:
         answer = self.answers.pop(0)
         assert answer is None or isinstance(answer, tuple)
         return answer
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring backend that keeps passwords in a dict (the OS store is not here)."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username), None)
-
-
-@pytest.fixture()
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 def set_setting(book: xw.Book, name: str, value: str) -> None:
@@ -173,7 +142,7 @@ def test_sign_in_keeps_the_password_in_the_credential_store_only(engine, memory_
     book = clicked_stac_book(engine)
     ui = ScriptedDialogs(("clerk@example.com", "s3cret!"))
     assert ribbon.run_action("sign_in", book, ui)
-    assert "s3cret!" in memory_keyring.store.values()
+    assert "s3cret!" in memory_keyring.entries.values()
     assert all("s3cret!" not in str(v) for s in book.sheets for v in [s.used_range.value])
     assert "s3cret!" not in " ".join(ui.told)
 
