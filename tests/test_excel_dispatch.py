@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 import xlwings as xw
-from test_ribbon import MemoryKeyring, ScriptedDialogs, memory_keyring, set_setting
+from memory_keyring import MemoryKeyring
+from test_ribbon import ScriptedDialogs, set_setting
 from xl_memory_engine import ComError, MemoryEngine, new_book, put_on_onedrive
 
 from stac_xl.book.layout import SHEET_ORDER
@@ -22,8 +23,6 @@ from stac_xl.presets import get_preset, preset_names
 from stac_xl.sandbox import Sandbox, SandboxData
 from stac_xl.sandbox.clerk import fill_sandbox_lookups
 from stac_xl.settings import Settings
-
-__all__ = ["memory_keyring"]  # the fixture, used by name below
 
 Click = Callable[[xw.Book], None]
 
@@ -82,8 +81,8 @@ def test_the_clerks_day_through_dispatch(engine: MemoryEngine, click: Click, tmp
         for name, value in (("Base URL", sandbox.start(0)), ("Days to fetch", "30"), ("Output folder", str(tmp_path))):
             set_setting(book, name, value)
         dispatch("sign_in", ScriptedDialogs(("demo", "demo")))  # the credential prompt, scripted
-        assert [k for k, v in memory_keyring.store.items() if v == "demo"] and all(
-            service.startswith("stac_xl") for service, _ in memory_keyring.store)
+        assert [k for k, v in memory_keyring.entries.items() if v == "demo"] and all(
+            service.startswith("stac_xl") for service, _ in memory_keyring.entries)
         dispatch("fetch")
         assert last_alert(engine).startswith("Fetched ")
         fill_sandbox_lookups(LiveWorkbook(book))
@@ -124,7 +123,7 @@ def test_a_cancelled_choice_or_sign_in_does_nothing(engine: MemoryEngine, click:
     alerts = len(engine.alerts)
     dispatch("load_preset")  # nothing typed: the InputBox's Cancel
     dispatch("sign_in", ScriptedDialogs(None))
-    assert len(engine.alerts) == alerts and memory_keyring.store == {}
+    assert len(engine.alerts) == alerts and memory_keyring.entries == {}
     assert LiveWorkbook(book).read_grid("Mapping")[0] == ["Records"]
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 import xlwings as xw
-from test_ribbon import MemoryKeyring, ScriptedDialogs, memory_keyring, set_setting
+from memory_keyring import MemoryKeyring
+from test_ribbon import ScriptedDialogs, set_setting
 from xl_memory_engine import MemoryEngine, new_book
 
 from stac_xl.actions.ledger import State
@@ -21,8 +22,6 @@ from stac_xl.sandbox import Sandbox, SandboxData
 from stac_xl.sandbox.clerk import fill_sandbox_lookups
 from stac_xl.servicetrade.credentials import store_credentials
 from stac_xl.settings import Settings
-
-__all__ = ["memory_keyring"]  # the fixture, used by name below
 
 
 class AskingDialogs(ScriptedDialogs):

@@ -23,7 +23,8 @@ from typing import Any
 import openpyxl
 import pytest
 import xlwings as xw
-from test_ribbon import MemoryKeyring, ScriptedDialogs, clicked_stac_book, memory_keyring, set_setting
+from memory_keyring import MemoryKeyring
+from test_ribbon import ScriptedDialogs, clicked_stac_book, set_setting
 from xl_memory_engine import MemoryEngine
 
 from stac_xl.book import layout
@@ -38,8 +39,6 @@ from stac_xl.sandbox import Sandbox, SandboxData
 from stac_xl.sandbox.clerk import fill_sandbox_lookups
 from stac_xl.servicetrade.clock import VirtualClock
 from stac_xl.settings import Settings
-
-__all__ = ["memory_keyring"]  # the fixture, used by name below
 
 TODAY = date(2026, 11, 25)
 WEEK = ["--from", (TODAY - timedelta(days=6)).isoformat(), "--to", TODAY.isoformat()]
