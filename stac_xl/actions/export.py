@@ -168,7 +168,7 @@ def _prepare(book: WorkbookPort, profile: ExportProfile) -> _Prepared:
         known = contents.get(invoice_id)
         entries.append(InvoiceEntry(invoice_id, known.number if known else "", known.content_hash if known else "",
                                     hashes[invoice_id], known.snapshot if known else ""))
-    totals = file_totals(records, specs, money_fields(profile.mapping_grid, specs), rows)
+    totals = file_totals(records, specs, money_fields(specs), rows)
     return _Prepared(content, hashlib.sha256(content).hexdigest(), totals, entries, len(records),
                      profile.mapping_grid, profile.lookups_grid)
 

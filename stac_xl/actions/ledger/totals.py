@@ -2,7 +2,8 @@
 
 The *Log* sheet and the ledger report what went into the books, so they read the amounts
 from the records written (the clerk's corrections included), not from *Invoices*. Which
-field carries which amount comes from the Mapping rules: a field whose Source is
+field carries which amount is what the compiled Mapping says (``stac_xl.mapping.field_types``,
+read once for the balance checks too): a field whose Source is
 ``Invoice total`` / ``[invoice total]`` is the invoice's gross, ``Subtotal`` /
 ``[invoice subtotal]`` its net, ``Tax`` / ``[tax total]`` its tax, and ``Line total`` /
 ``[line amount]`` on a line record one line's net. A ``negate`` in the Transform is undone
@@ -21,19 +22,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from stac_xl.book.entries import read_amount
-from stac_xl.invoices import columns as C
 from stac_xl.invoices.totals import Totals, totals_of
-from stac_xl.mapping.forms import ImpliedForm
+from stac_xl.mapping.field_types import AmountField, AmountRole, NotAnAmount, amount_value
 from stac_xl.records import CENT, Grain, OutputRecord, RecordSpec
 
 GROSS, NET, TAX, LINE = "gross", "net", "tax", "line"
-_ROLES = {
-    C.INVOICE_TOTAL.lower(): GROSS, "[invoice total]": GROSS,
-    C.SUBTOTAL.lower(): NET, "[invoice subtotal]": NET,
-    C.TAX.lower(): TAX, "[tax total]": TAX,
-    C.LINE_TOTAL.lower(): LINE, "[line amount]": LINE,
-}
+# the compiled Mapping's amount roles (stac_xl.mapping.field_types) as the totals count them
+_ROLES = {AmountRole.TOTAL: GROSS, AmountRole.NET: NET, AmountRole.TAX: TAX, AmountRole.LINE: LINE}
 
 
 @dataclass(frozen=True)
@@ -42,50 +37,27 @@ class MoneyField:
 
     position: int
     role: str
-    sign: int            # -1 when the rule negates the amount
-    implied: int | None  # decimals implied by implied(n)
+    amount: AmountField
 
 
-def _steps(transform: str) -> list[str]:
-    return [step.strip().split("(")[0].strip().lower() for step in transform.split("|") if step.strip()]
-
-
-def money_fields(mapping_grid: Sequence[Sequence[Any]], specs: Sequence[RecordSpec]) -> dict[str, list[MoneyField]]:
-    """Record type → its amount fields, from the Mapping rules."""
-    from stac_xl.book.values import cell_text
-    from stac_xl.mapping.sheet import read_mapping_sheet
-
-    sheet, _ = read_mapping_sheet(mapping_grid)
-    by_name = {s.name: s for s in specs}
+def money_fields(specs: Sequence[RecordSpec]) -> dict[str, list[MoneyField]]:
+    """Record type → its amount fields: what the compiled Mapping says each field carries
+    (the same reading the balance checks use)."""
     found: dict[str, list[MoneyField]] = {}
-    positions: dict[str, int] = {}
-    for rule in sheet.rules:
-        if not rule.record or not rule.field:
-            continue  # not a field (compile skips these too)
-        position = positions.get(rule.record, 0)
-        positions[rule.record] = position + 1
-        role = _ROLES.get(" ".join(cell_text(rule.source).lower().split()))
-        spec = by_name.get(rule.record)
-        if role is None or spec is None or position >= len(spec.fields):
-            continue
-        steps = _steps(rule.transform or "")
-        form = getattr(spec.fields[position], "form", None)
-        implied = form.places if isinstance(form, ImpliedForm) else None
-        found.setdefault(rule.record, []).append(
-            MoneyField(position, role, -1 if steps.count("negate") % 2 else 1, implied))
+    for spec in specs:
+        for position, spec_field in enumerate(spec.fields):
+            amount: AmountField | None = getattr(spec_field, "amount", None)
+            role = None if amount is None else _ROLES.get(amount.role)
+            if amount is not None and role is not None:
+                found.setdefault(spec.name, []).append(MoneyField(position, role, amount))
     return found
 
 
 def _read(raw: str, money: MoneyField) -> Decimal | None:
-    if not raw.strip():
-        return None
-    if money.implied is not None:
-        try:
-            return Decimal(int(raw.strip())).scaleb(-money.implied) * money.sign
-        except ValueError:
-            return None
-    amount = read_amount(raw)
-    return None if amount is None else amount * money.sign
+    try:
+        return amount_value(raw, money.amount)
+    except NotAnAmount:
+        return None  # the record checks refuse such a cell before any file is written
 
 
 @dataclass
