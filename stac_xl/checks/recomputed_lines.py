@@ -18,7 +18,7 @@ else ServiceTrade's line total on *Invoices*.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -80,6 +80,14 @@ class _Lines:
         product = rounded(quantity * price)
         return None if product == amount else (quantity, price, product, amount)
 
+    def each_off(self, records: Sequence[OutputRecord]
+                 ) -> Iterator[tuple[int, OutputRecord, tuple[Decimal, Decimal, Decimal, Decimal]]]:
+        """(index, record, what :meth:`off` found) for every line whose product is not its amount."""
+        for index, record in enumerate(records):
+            found = self.off(record)
+            if found is not None:
+                yield index, record, found
+
     def _amount(self, record: OutputRecord) -> Decimal | None:
         own = self.cells.of(record.record, AmountRole.LINE, Grain.LINE)
         if own:
@@ -95,11 +103,7 @@ def check_recomputed_lines(specs: Sequence[RecordSpec], records: Sequence[Output
         return []
     lines = _Lines(specs, rows)
     problems = []
-    for index, record in enumerate(records):
-        found = lines.off(record)
-        if found is None:
-            continue
-        quantity, price, product, amount = found
+    for index, record, (quantity, price, product, amount) in lines.each_off(records):
         _, price_at = lines.cells.products[record.record]
         problems.append(price_at.problem(
             index, record, lines.numbers.get(record.invoice_id or ""),
@@ -116,11 +120,7 @@ def send_as_quantity_one(specs: Sequence[RecordSpec], records: Sequence[OutputRe
     amount (in each field's own form); a warning on the price cell says what was done."""
     lines = _Lines(specs, rows)
     told = []
-    for index, record in enumerate(records):
-        found = lines.off(record)
-        if found is None:
-            continue
-        quantity, price, product, amount = found
+    for index, record, (quantity, price, product, amount) in lines.each_off(records):
         quantity_at, price_at = lines.cells.products[record.record]
         one, at_amount = _written(quantity_at, Decimal(1)), _written(price_at, amount)
         if one is None or at_amount is None:
