@@ -13,7 +13,7 @@ it once. For the Mapping rules ::
 the generated source is (``b0``, ``b1``… are bound objects: column names, defaults, the
 transform functions and their caches; nothing the clerk typed is pasted into the code)::
 
-    def _make(b0, b1, b2, b3, b4, b5, b6, b7, b8, fallback):
+    def _make(b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, fallback):
         def record(row, state):
             get = row.get
             try:
@@ -35,10 +35,14 @@ transform functions and their caches; nothing the clerk typed is pasted into the
                 if v2.__class__ is not Decimal:
                     v2 = b5(row, state)
                 if v2.__class__ is Decimal:
-                    v2 = v2.quantize(b8, ROUND_HALF_UP)
-                    if not v2:
-                        v2 = v2.copy_abs()
-                    v2 = str(v2)
+                    v2_ = str(v2)
+                    if v2_[b9] == "." and "E" not in v2_ and v2_ != b10:
+                        v2 = v2_
+                    else:
+                        v2 = v2.quantize(b8, ROUND_HALF_UP)
+                        if not v2:
+                            v2 = v2.copy_abs()
+                        v2 = str(v2)
                 else:
                     v2 = b7(v2, row)
                 if v2.__class__ is not str:
@@ -69,7 +73,8 @@ from typing import TYPE_CHECKING, Any
 from stac_xl.book.values import ValueProblem, as_text
 from stac_xl.mapping.inline import PLAIN_DECIMAL, inline_of
 from stac_xl.mapping.sources import CompiledSource
-from stac_xl.mapping.transform_types import Transform
+from stac_xl.mapping.text_memo import TextMemo
+from stac_xl.mapping.transform_types import Transform, ValueChanged
 
 if TYPE_CHECKING:
     from stac_xl.mapping.run_state import RunState
@@ -91,6 +96,8 @@ class FieldPlan:
     source: CompiledSource
     default: str | None
     steps: tuple[Transform, ...]
+    name: str = ""  # the field's name, for what a remembered chain told
+    memo: TextMemo | None = None  # the steps' results by text, when they depend on the text alone
 
 
 class _Writer:
@@ -100,6 +107,7 @@ class _Writer:
         self.lines: list[str] = []
         self.bound: list[Any] = []
         self._names: dict[int, str] = {}
+        self.told = False  # a field reports what its remembered steps told
 
     def bind(self, value: Any) -> str:
         """The parameter name under which ``value`` reaches the generated code."""
@@ -147,9 +155,33 @@ class _Writer:
                 self.fast_path(getter, v, f"{v} = {self.bind(getter)}(row, state)")
             if default:  # with none, an empty value stays as it is: every step passes "" and None alike
                 self.emit(f"if {v} is None or {v}.__class__ is str and not {v}:\n    {v} = {self.bind(default)}")
-        for step in plan.steps:
+        if plan.memo is None:
+            self.steps(v, plan.steps)
+            return
+        # text made before is one look-up; what its steps told is reported when the record is made
+        self.told = True
+        memo, told = plan.memo, f"({index}, {self.bind(plan.name)}, {v}[1])"
+        self.emit(f"if {v}.__class__ is str and {v}:\n"
+                  f"    {v} = {self.bind(memo.made)}.get({v}) or {self.bind(memo.remember)}({v})\n"
+                  f"    if {v}.__class__ is tuple:\n"
+                  f"        told = [{told}] if told is None else [*told, {told}]\n"
+                  f"        {v} = {v}[0]\n"
+                  "else:")
+        start = len(self.lines)
+        self.steps(v, plan.steps)
+        self.lines[start:] = ["    " + line for line in self.lines[start:]]
+
+    def steps(self, v: str, steps: Sequence[Transform]) -> None:
+        """The transform steps on ``v``, then its plain text."""
+        for step in steps:
             self.fast_path(step, v, f"{v} = {self.bind(step)}({v}, row)")
         self.emit(f"if {v}.__class__ is not str:\n    {v} = str({v}) if {v}.__class__ is int else as_text({v})")
+
+
+def report_told(state: RunState, told: Sequence[tuple[int, str, ValueChanged]]) -> None:
+    """What remembered steps told of a record's fields, reported as its field function would."""
+    for index, name, change in told:
+        state.report(index, name, str(change), cause=change.cause, subject=change.subject, severity=change.severity)
 
 
 def record_source(plans: Sequence[FieldPlan]) -> tuple[str, list[Any]]:
@@ -159,8 +191,11 @@ def record_source(plans: Sequence[FieldPlan]) -> tuple[str, list[Any]]:
         out.field(index, plan)
     values = ", ".join(f"v{i}" for i in range(len(plans)))
     uses_get = any(_ROW_GET.search(line) for line in out.lines)  # an inline snippet's row.get
-    body = [*(["get = row.get"] if uses_get else []), "try:", *("    " + line for line in out.lines),
+    told = ["told = None"] if out.told else []
+    body = [*(["get = row.get"] if uses_get else []), *told, "try:", *("    " + line for line in out.lines),
             "except (ValueProblem, KeyError):", "    return fallback(row, state)"] if plans else []
+    if out.told:
+        body += ["if told is not None:", f"    {out.bind(report_told)}(state, told)"]
     params = ", ".join([*(f"b{i}" for i in range(len(out.bound))), "fallback"])
     source = "\n".join([f"def _make({params}):", "    def record(row, state):",
                         *("        " + line for line in body), f"        return [{values}]", "    return record", ""])

@@ -26,6 +26,8 @@ from stac_xl.mapping.run_state import Condition, FieldFunction, RunState
 from stac_xl.mapping.sheet import MappingSheet, RecordRow, RuleRow, read_mapping_sheet
 from stac_xl.mapping.sources import CompiledSource, compile_source
 from stac_xl.mapping.syntax import RuleProblem, parse_chain
+from stac_xl.mapping.text_memo import TextMemo
+from stac_xl.mapping.transform_types import is_of_text_alone
 from stac_xl.mapping.transforms import (
     Transform,
     TransformContext,
@@ -183,7 +185,9 @@ class _Compiler:
                                form_of(steps[-1]) if steps else source_form(rule.source),
                                amount_of(rule.source, written))
             function = field_function(source, rule.default, chain_steps(steps), len(fields), rule.field)
-            fields.append((spec, function, FieldPlan(source, rule.default, tuple(steps))))
+            chain = chain_steps(steps)
+            memo = TextMemo(chain) if chain is not None and all(map(is_of_text_alone, steps)) else None
+            fields.append((spec, function, FieldPlan(source, rule.default, tuple(steps), rule.field, memo)))
 
     def compiled(self) -> list[CompiledRecord]:
         for record in self.records.values():

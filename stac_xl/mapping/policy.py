@@ -22,6 +22,8 @@ def apply_invoice_policy(invoices: Sequence[InvoiceRows], *, zero_invoices: Poli
     for name, policy in (("zero_invoices", zero_invoices), ("credit_memos", credit_memos)):
         if policy not in ("export", "skip"):
             raise ValueError(f"{name} must be 'export' or 'skip', not {policy!r}")
+    if zero_invoices == "export" and credit_memos == "export":
+        return list(invoices), []  # every invoice goes: nothing to read
     kept, problems = [], []
     for invoice in invoices:
         raw = invoice.rows[0].get(C.INVOICE_TOTAL)

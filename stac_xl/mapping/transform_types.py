@@ -9,13 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from stac_xl.book.values import ValueProblem
 from stac_xl.mapping.syntax import Step
 from stac_xl.problems import Severity
 
 Transform = Callable[[Any, Mapping[str, Any]], Any]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def of_text_alone(transform: F) -> F:
+    """Mark ``transform`` as depending on its text alone (returned): given the same text it
+    makes the same text and tells the same thing, whatever the row (text_memo.py)."""
+    transform.of_text_alone = True  # type: ignore[attr-defined]  # a plain attribute on a function
+    return transform
+
+
+def is_of_text_alone(transform: Callable[..., Any]) -> bool:
+    return getattr(transform, "of_text_alone", False) is True
 
 
 class ValueChanged(ValueProblem):

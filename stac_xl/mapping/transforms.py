@@ -38,7 +38,7 @@ from stac_xl.mapping.forms import (
 from stac_xl.mapping.inline import PLAIN_DECIMAL, TEXT_FAST, decimal_fast, offer
 from stac_xl.mapping.lookup import LookupTable, lookup_key, lookup_transform
 from stac_xl.mapping.syntax import RuleProblem, Step, parse_chain
-from stac_xl.mapping.transform_types import Transform, TransformContext, TransformSpec, ValueChanged
+from stac_xl.mapping.transform_types import Transform, TransformContext, TransformSpec, ValueChanged, of_text_alone
 
 __all__ = [
     "TRANSFORMS",
@@ -155,7 +155,7 @@ def _text_transform(func: Callable[[str], str]) -> Transform:
         if value is None or (value.__class__ is str and not value):
             return value
         return func(value if value.__class__ is str else as_text(value))
-    return offer(run, TEXT_FAST, func=func)
+    return of_text_alone(offer(run, TEXT_FAST, func=func))
 
 
 # --- numbers -------------------------------------------------------------------------------
@@ -172,14 +172,21 @@ def _number_transform(places: int, *, implied: bool) -> Transform:
         if not rounded:
             rounded = rounded.copy_abs()  # no "-0.00"
         return plain_decimal(rounded.scaleb(places) if implied else rounded)
-    return offer(run, decimal_fast(
+    rounding = (
         "{v} = {v}.quantize({step}, ROUND_HALF_UP)",
         "if not {v}:",
         "    {v} = {v}.copy_abs()",
         *(["{v} = {v}.scaleb({places})"] if implied else []),
         # str() writes an exponent only for a positive exponent or 7+ leading zeros: never
         # here up to 6 places (implied ends with exponent 0)
-        *(["{v} = str({v})"] if implied or places <= 6 else PLAIN_DECIMAL)), step=step, places=places)
+        *(["{v} = str({v})"] if implied or places <= 6 else PLAIN_DECIMAL))
+    if implied or not 1 <= places <= 6:
+        return offer(run, decimal_fast(*rounding), step=step, places=places)
+    # an amount that has its places already (123.45 from ServiceTrade) is its own text: no rounding
+    as_given = ('{v}_ = str({v})', 'if {v}_[{dot}] == "." and "E" not in {v}_ and {v}_ != {minus_zero}:',
+                '    {v} = {v}_', 'else:', *("    " + line for line in rounding))
+    return offer(run, decimal_fast(*as_given), step=step, places=places, dot=slice(-places - 1, -places),
+                 minus_zero="-0." + "0" * places)
 
 
 def _numeric(func: Callable[[Decimal], Any], usage: str, *fast: str, **bound: Any) -> Transform:
