@@ -68,3 +68,17 @@ def test_a_record_made_field_by_field_does_not_tell_a_remembered_warning_twice()
     problems = generated.build(rows, batch=BATCH).problems
     assert [(p.record_index, p.field, p.severity) for p in problems] == [
         (0, "Text", "warning"), (1, "Text", "warning"), (1, "Account", "error")]
+
+
+@pytest.mark.parametrize("source", ["Job {Job number}", "{Job number}", "ST{Job number} ({{x}})", "[distribution count]"])
+@pytest.mark.parametrize("value", ["J-7", "", " ", None, D("12.50"), 7, True])
+def test_one_column_templates_and_distribution_counts_give_the_same_values_generated(source, value):
+    grid = mapping_grid([["L", "line", "", ""]], [["L", "V", source, "", "", "", "", ""]])
+    mapping = compile_mapping(grid, [], invoice_columns=COLUMNS)
+    rows = _rows([("a", "PARTS"), ("b", "PARTS")])
+    rows[0]["Job number"] = rows[1]["Job number"] = value
+    rows[0]["Tax"] = rows[1]["Tax"] = value
+    field_by_field = CompiledMapping([CompiledRecord(r.spec, r.fields) for r in mapping.records])
+    made, expected = mapping.build(rows, batch=BATCH), field_by_field.build(rows, batch=BATCH)
+    assert [r.values for r in made.records] == [r.values for r in expected.records]
+    assert made.problems == expected.problems

@@ -7,7 +7,7 @@ it without importing the build that imports them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Sized
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -39,8 +39,8 @@ class RunState:
         "invoice_index",
         "line_index",
         "problems",
-        "record_index",
         "record_name",
+        "records",
     )
 
     def __init__(self, batch: BatchInfo, invoices: Sequence[InvoiceRows], problems: list[Problem]):
@@ -51,9 +51,15 @@ class RunState:
         self.invoice: InvoiceRows | None = None
         self.invoice_index: int | None = None
         self.line_index: int | None = None
-        self.record_index = 0
         self.record_name = ""
+        self.records: Sized = ()  # the records made so far; the build hands over its list
         self.problems = problems
+
+    @property
+    def record_index(self) -> int:
+        """Where the record being made goes in the file: after the records made so far (read,
+        not set, so the build pays nothing per record for a position it rarely needs)."""
+        return len(self.records)
 
     @property
     def batch_total(self) -> Decimal:

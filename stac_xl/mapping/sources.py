@@ -65,6 +65,11 @@ def _distribution_count(row: Mapping[str, Any], st: RunState) -> int:
     return len(invoice.lines) + (1 if is_present(invoice.first.get(C.TAX)) else 0)
 
 
+offer(_distribution_count, """\
+{v} = 1 if {present}(state.invoice.rows[0].get({tax})) else 0
+{v} += len(state.invoice.lines)""", present=is_present, tax=C.TAX)
+
+
 # name -> (grains where it is known, getter)
 COMPUTED: dict[str, tuple[frozenset[Grain], Getter]] = {
     "line amount": (frozenset({Grain.LINE}), _line_amount),
@@ -128,6 +133,7 @@ def _column(name: str, grain: Grain, record: str, columns: Collection[str]) -> G
 
 def _template(text: str, grain: Grain, record: str, columns: Collection[str]) -> Getter:
     pieces: list[str | Getter] = []
+    column_of: dict[int, str] = {}  # id(getter) -> the column it reads
     literal, i = "", 0
     while i < len(text):
         pair = text[i:i + 2]
@@ -140,7 +146,11 @@ def _template(text: str, grain: Grain, record: str, columns: Collection[str]) ->
             if end < 0:
                 raise RuleProblem("the template has a { without its }.")
             pieces.append(literal)
-            pieces.append(_piece(text[i + 1:end].strip(), grain, record, columns))
+            name = text[i + 1:end].strip()
+            piece = _piece(name, grain, record, columns)
+            if not name.startswith("["):
+                column_of[id(piece)] = name
+            pieces.append(piece)
             literal, i = "", end + 1
         else:
             literal, i = literal + text[i], i + 1
@@ -153,6 +163,14 @@ def _template(text: str, grain: Grain, record: str, columns: Collection[str]) ->
             return None
         found = iter(values)
         return "".join(p if isinstance(p, str) else as_text(next(found)) for p in pieces)
+    if len(getters) == 1 and column_of.get(id(getters[0])) is not None:
+        # one column between texts ("ST{Invoice number}"): a text in it is pasted in place
+        return offer(run, """\
+{v} = get({column})
+if {v}.__class__ is str and {v}:
+    {v} = {prefix} + {v} + {suffix}
+else:
+    {v} = {call}(row, state)""", column=column_of[id(getters[0])], prefix=pieces[0], suffix=pieces[2])
     return run
 
 
