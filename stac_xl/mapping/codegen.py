@@ -30,7 +30,11 @@ transform functions and their caches; nothing the clerk typed is pasted into the
                 else:
                     v1 = b3(v1, row)
                 if v1.__class__ is not str:
-                    v1 = str(v1) if v1.__class__ is int else as_text(v1)
+                    if v1.__class__ is Decimal:
+                        v1_ = str(v1)
+                        v1 = format(v1, "f") if "E" in v1_ else v1_
+                    else:
+                        v1 = str(v1) if v1.__class__ is int else as_text(v1)
                 v2 = get(b6)
                 if v2.__class__ is not Decimal:
                     v2 = b5(row, state)
@@ -46,7 +50,11 @@ transform functions and their caches; nothing the clerk typed is pasted into the
                 else:
                     v2 = b7(v2, row)
                 if v2.__class__ is not str:
-                    v2 = str(v2) if v2.__class__ is int else as_text(v2)
+                    if v2.__class__ is Decimal:
+                        v2_ = str(v2)
+                        v2 = format(v2, "f") if "E" in v2_ else v2_
+                    else:
+                        v2 = str(v2) if v2.__class__ is int else as_text(v2)
             except (ValueProblem, KeyError):
                 return fallback(row, state)
             return [v0, v1, v2]
@@ -175,7 +183,12 @@ class _Writer:
         """The transform steps on ``v``, then its plain text."""
         for step in steps:
             self.fast_path(step, v, f"{v} = {self.bind(step)}({v}, row)")
-        self.emit(f"if {v}.__class__ is not str:\n    {v} = str({v}) if {v}.__class__ is int else as_text({v})")
+        plain = "\n        ".join(line.format(v=v) for line in PLAIN_DECIMAL)  # a number the steps kept (negate)
+        self.emit(f"if {v}.__class__ is not str:\n"
+                  f"    if {v}.__class__ is Decimal:\n"
+                  f"        {plain}\n"
+                  f"    else:\n"
+                  f"        {v} = str({v}) if {v}.__class__ is int else as_text({v})")
 
 
 def report_told(state: RunState, told: Sequence[tuple[int, str, ValueChanged]]) -> None:
