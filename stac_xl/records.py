@@ -63,3 +63,7 @@ class OutputRecord:
     invoice_id: str | None = None
     line_id: str | None = None
     issues: list[str] = field(default_factory=list)
+
+    def copy(self) -> OutputRecord:
+        """A record of its own: the same texts in new lists (texts themselves never change)."""
+        return OutputRecord(self.record, list(self.values), self.invoice_id, self.line_id, list(self.issues))

@@ -88,3 +88,14 @@ def test_unknown_record_type_and_stray_cells_are_problems():
         "row 2: unknown record type 'X' (the Mapping sheet has I, D)",
         "row 3: record type D has 3 fields, but more cells are filled",
     ]
+
+
+def test_a_copied_record_is_equal_and_its_own():
+    from stac_xl.records import OutputRecord
+
+    record = OutputRecord("L", ["a", "b"], "7", "70", ["a note"])
+    twin = record.copy()
+    assert twin == record
+    twin.values[0] = "changed"
+    twin.issues.append("another")
+    assert record == OutputRecord("L", ["a", "b"], "7", "70", ["a note"])

@@ -19,7 +19,6 @@ status bar (stderr for the CLI).
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -191,7 +190,7 @@ def _build(book: WorkbookPort, profile: ExportProfile, rows: list[dict[str, Any]
     problems = list(built.problems)
     if profile.settings.quantity_times_price is Recompute.QUANTITY_ONE:
         problems += send_as_quantity_one(built.specs, built.records, rows)
-    base = copy.deepcopy(built.records)
+    base = [record.copy() for record in built.records]  # the mapping's own values, before corrections
     _remember_unmade(base, problems)
     book.status(f"Preview: checking {plural(len(built.records), 'record')}…")
     applied, normalised, told = _corrections(book, profile, built.specs, built.records, base, rows, stamp)
