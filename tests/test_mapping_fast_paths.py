@@ -82,3 +82,18 @@ def test_one_column_templates_and_distribution_counts_give_the_same_values_gener
     made, expected = mapping.build(rows, batch=BATCH), field_by_field.build(rows, batch=BATCH)
     assert [r.values for r in made.records] == [r.values for r in expected.records]
     assert made.problems == expected.problems
+
+
+@pytest.mark.parametrize("total, zero, credit, left_out", [
+    (D("0.00"), "skip", "export", True), (D("-0.00"), "skip", "export", True), (D("-0.00"), "export", "skip", False),
+    (D("-5.00"), "export", "skip", True), (D("-5.00"), "skip", "export", False), (D("5.00"), "skip", "skip", False),
+    ("-5", "export", "skip", True), ("0", "skip", "export", True), (None, "skip", "skip", False),
+    ("not a number", "skip", "skip", False), (D("0E-2"), "skip", "export", True)])
+def test_the_invoice_policies_leave_out_exactly_the_zero_and_credit_invoices(total, zero, credit, left_out):
+    from stac_xl.invoices.grouping import group_invoices
+    from stac_xl.mapping import apply_invoice_policy
+
+    rows = _rows([("a", "PARTS")])
+    rows[0]["Invoice total"] = total
+    kept, problems = apply_invoice_policy(group_invoices(rows), zero_invoices=zero, credit_memos=credit)
+    assert (len(kept), len(problems)) == ((0, 1) if left_out else (1, 0))

@@ -24,6 +24,7 @@ def apply_invoice_policy(invoices: Sequence[InvoiceRows], *, zero_invoices: Poli
             raise ValueError(f"{name} must be 'export' or 'skip', not {policy!r}")
     if zero_invoices == "export" and credit_memos == "export":
         return list(invoices), []  # every invoice goes: nothing to read
+    skip_zero, skip_credit = zero_invoices == "skip", credit_memos == "skip"
     kept, problems = [], []
     for invoice in invoices:
         raw = invoice.rows[0].get(C.INVOICE_TOTAL)
@@ -31,14 +32,19 @@ def apply_invoice_policy(invoices: Sequence[InvoiceRows], *, zero_invoices: Poli
             total = raw if raw.__class__ is Decimal else None if is_empty(raw) else Decimal(str(raw))
         except InvalidOperation:
             total = None  # the balance check reports it
-        reason = None
-        if total is not None and total == 0 and zero_invoices == "skip":
-            reason = "its total is 0.00 and $0 invoices are set to skip"
-        elif total is not None and total < 0 and credit_memos == "skip":
-            reason = f"it is a credit memo ({money_text(total)}) and credit memos are set to skip"
+        reason = None if total is None else _left_out(total, skip_zero, skip_credit)
         if reason is None:
             kept.append(invoice)
-        else:
-            problems.append(Problem("warning", f"left out of the file: {reason}.",
-                                    invoice.number, invoice.invoice_id))
+            continue
+        problems.append(Problem("warning", f"left out of the file: {reason}.", invoice.number, invoice.invoice_id))
     return kept, problems
+
+
+def _left_out(total: Decimal, skip_zero: bool, skip_credit: bool) -> str | None:
+    """Why an invoice with this total is left out, or None (a positive total: two tests)."""
+    zero = total.is_zero()
+    if zero:
+        return "its total is 0.00 and $0 invoices are set to skip" if skip_zero else None
+    if skip_credit and total.is_signed():  # -0.00 is a $0 invoice, not a credit memo
+        return f"it is a credit memo ({money_text(total)}) and credit memos are set to skip"
+    return None
