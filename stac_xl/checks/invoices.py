@@ -65,7 +65,9 @@ def check_duplicate_numbers(invoices: Sequence[InvoiceRows], *,
     (or, worse, merge) the second one."""
     numbers = [n if (n := invoice.rows[0].get(C.INVOICE_NUMBER)).__class__ is str else as_text(n)
                for invoice in invoices]  # InvoiceRows.number, without two calls per invoice
-    counts = Counter(n for n in numbers if n)
+    if len(set(numbers)) == len(numbers):
+        return []  # no number twice (nearly every batch): one set, nothing counted
+    counts = Counter(filter(None, numbers))
     if not counts or max(counts.values()) < 2:
         return []
     problems, seen = [], set()

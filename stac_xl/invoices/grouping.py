@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from itertools import groupby
-from operator import methodcaller
 from typing import Any
 
 from stac_xl.book.values import ValueProblem, as_text, is_empty
@@ -67,14 +65,19 @@ def _is_header_only(row: Mapping[str, Any]) -> bool:
     return all(row.get(c) in (None, "") for c in C.LINE_MARKERS)
 
 
-_INVOICE_ID = methodcaller("get", C.INVOICE_ID)
-
-
 def group_invoices(rows: Sequence[Mapping[str, Any]]) -> list[InvoiceRows]:
     """Consecutive rows sharing an Invoice id, as invoices, in sheet order."""
-    invoices = []
-    for _, group in groupby(rows, _INVOICE_ID):  # C loops: build and validation both group 100,000 rows
-        found = list(group)
-        only_header = len(found) == 1 and _is_header_only(found[0])
-        invoices.append(InvoiceRows(found, [] if only_header else found))
-    return invoices
+    groups: list[list[Mapping[str, Any]]] = []
+    found: list[Mapping[str, Any]] | None = None
+    current: Any = None
+    for row in rows:
+        # groupby's test (the same object, or equal to the group's first key) written out: an
+        # inline row.get is quicker than groupby calling a key function, and build and
+        # validation both group 100,000 rows
+        key = row.get(C.INVOICE_ID)
+        if found is not None and (current is key or current == key):
+            found.append(row)
+        else:
+            found, current = [row], key
+            groups.append(found)
+    return [InvoiceRows(group, [] if len(group) == 1 and _is_header_only(group[0]) else group) for group in groups]
