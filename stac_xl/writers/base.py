@@ -243,9 +243,21 @@ class LineSink:
     def write_raw(self, text: str, source: RecordAt | None = None) -> None:
         """Write ``text`` (composed, :func:`composed`) as is: it carries its own newline, e.g. a csv row."""
         try:
-            data = composed(text).encode(self._codec)
+            data = self.encode(composed(text))
         except UnicodeEncodeError as exc:
             raise self._encoding_problem(text, exc, source) from exc
+        self.write_encoded(data)
+
+    def encode(self, text: str) -> bytes:
+        """``text``, already composed, in this sink's encoding (no BOM): UnicodeEncodeError
+        for a character it cannot hold. ASCII text is the same bytes in every encoding a
+        writer offers, and Python's ASCII encoder copies it where the cp1252 one looks up
+        each character."""
+        return text.encode("ascii" if text.isascii() else self._codec)
+
+    def write_encoded(self, data: bytes) -> None:
+        """Write bytes from :meth:`encode` (XML encodes its tags once per record type, not
+        once per element; fixed width has checked its text is composed already)."""
         if self._bom:
             data = b"\xef\xbb\xbf" + data
             self._bom = False

@@ -13,10 +13,11 @@ from __future__ import annotations
 import dataclasses
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from operator import call
-from typing import Any, BinaryIO, ClassVar, Literal
+from itertools import compress, count, repeat
+from operator import eq, not_
+from typing import Any, BinaryIO, ClassVar, Literal, TypeVar
 
-from stac_xl.errors import EncodingProblem, WriteProblem
+from stac_xl.errors import WriteProblem
 from stac_xl.records import FieldSpec, OutputRecord, RecordSpec
 from stac_xl.writers.base import (
     CHUNK,
@@ -36,6 +37,9 @@ from stac_xl.writers.base import (
 )
 from stac_xl.writers.options import rules
 from stac_xl.writers.rows import WriterSetting
+
+K = TypeVar("K")
+T = TypeVar("T")
 
 # The clerk's words for the pad character; any other text is refused by the options model.
 _PAD_WORDS = {"": " ", "space": " ", "blank": " ", "0": "0", "zero": "0"}
@@ -139,16 +143,17 @@ class FixedWidthWriter(BaseWriter):
 
 
 class _PaddedLines:
-    """A chunk of records as one text, every value padded by ``str.ljust``/``rjust`` (or the
-    zero fill) in C, checked at once: each line exactly its widths long (padding never
-    shortens, so a value too wide makes its line longer), line breaks only between lines,
-    every value composed (NFC) as written. It declines (writes nothing, returns False) any
-    other chunk, and one with an unknown record type, a wrong number of values, a value that
-    is not text or a text that does not encode; the record-by-record layout then names the field."""
+    """A chunk of records as one text, laid out column by column per record type, every
+    value padded by ``str.ljust``/``rjust``/``zfill`` in C, checked at once: each line exactly
+    its widths long (padding never shortens, so a value too wide makes its line longer), line
+    breaks only between lines, every value composed (NFC) as written. It declines (writes
+    nothing, returns False) any other chunk, and one with an unknown record type, a wrong
+    number of values, a value that is not text or a text that does not encode; the
+    record-by-record layout then names the field."""
 
     def __init__(self, layouts: Mapping[str, list[tuple[int, bool]]], pad_char: str, newline: str):
-        right_pad: Callable[[str, int], str] = _zero_fill if pad_char == "0" else str.rjust
-        self._pads = {name: tuple(right_pad if right else str.ljust for _, right in layout)
+        right_pad: _ColumnPad = _zero_filled if pad_char == "0" else _right_aligned
+        self._pads = {name: tuple(right_pad if right else _left_aligned for _, right in layout)
                       for name, layout in layouts.items()}
         self._widths = {name: tuple(width for width, _ in layout) for name, layout in layouts.items()}
         self._counts = {name: len(layout) for name, layout in layouts.items()}
@@ -160,26 +165,66 @@ class _PaddedLines:
         values = list(map(values_of, chunk))
         if list(map(self._counts.get, names)) != list(map(len, values)):
             return False
-        pads, widths, nl = self._pads, self._widths, self._newline
+        nl = self._newline
         try:
-            body = nl.join(["".join(map(call, pads[name], cells, widths[name])) for name, cells in zip(names, values)])
+            lines = {name: self._lines(name, group) for name, group in _grouped(names, values).items()}
         except TypeError:  # a value that is not text
             return False
+        body = nl.join(_ungrouped(names, lines))
         breaks = len(chunk) - 1
         if (len(body) != sum(map(self._lengths.__getitem__, names)) + breaks * len(nl) or body.count("\n") != breaks
                 or body.count("\r") != (breaks if nl == "\r\n" else 0)
                 or not (body.isascii() or unicodedata.is_normalized("NFC", body))):
             return False
         try:
-            sink.write_raw(body + nl)
-        except EncodingProblem:
+            data = sink.encode(body + nl)  # composed: checked above
+        except UnicodeEncodeError:
             return False
+        sink.write_encoded(data)
         return True
 
+    def _lines(self, name: str, group: list[list[str]]) -> list[str]:
+        """The lines of ``group``'s records (all of type ``name``), padded a column at a time."""
+        columns = [pad(column, width) for pad, width, column in zip(self._pads[name], self._widths[name], zip(*group))]
+        return list(map("".join, zip(*columns))) if columns else [""] * len(group)
 
-def _zero_fill(value: str, width: int) -> str:
-    """A right-aligned value zero-filled as :func:`_pad` fills it (``str.rjust``'s signature)."""
-    return _pad(value, width, True, "0")
+
+_ColumnPad = Callable[[Sequence[str], int], list[str]]
+
+
+def _left_aligned(column: Sequence[str], width: int) -> list[str]:
+    return list(map(str.ljust, column, repeat(width)))
+
+
+def _right_aligned(column: Sequence[str], width: int) -> list[str]:
+    return list(map(str.rjust, column, repeat(width)))
+
+
+def _zero_filled(column: Sequence[str], width: int) -> list[str]:
+    """The column right-aligned and zero-filled as :func:`_pad` fills each value: ``str.zfill``
+    puts the zeros after a leading + or -, as ``_pad`` does, but it would fill a blank too,
+    and a blank stays blank (padded with spaces)."""
+    padded = list(map(str.zfill, column, repeat(width)))
+    for at in compress(count(), map(not_, column)):
+        padded[at] = " " * width
+    return padded
+
+
+def _grouped(keys: Sequence[K], items: Sequence[T]) -> dict[K, list[T]]:
+    """``items`` by their ``keys`` (the records' types), each group in order, so a chunk can be
+    laid out column by column per record type: one pass in C per key, where a loop appending
+    each item would step through Python per item."""
+    return {key: list(compress(items, map(eq, keys, repeat(key)))) for key in dict.fromkeys(keys)}
+
+
+def _ungrouped(keys: Sequence[K], groups: Mapping[K, Iterable[T]]) -> list[T]:
+    """The items of ``groups`` (as :func:`_grouped` made them, or made from them, one item for
+    one) back in the order of ``keys``."""
+    taken = {key: iter(group) for key, group in groups.items()}
+    items = list(map(next, map(taken.__getitem__, keys)))
+    if len(items) != len(keys):  # a group ran out: map ends quietly when next() does
+        raise ValueError(f"{len(keys)} keys but {len(items)} grouped items")
+    return items
 
 
 def _format(source: RecordAt, layout: list[tuple[int, bool]], pad_char: str) -> str:
