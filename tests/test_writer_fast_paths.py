@@ -240,11 +240,9 @@ def test_xml_element_names_beyond_ascii_are_written_or_refused_as_line_by_line(e
                                    "\u0338 overlay first", "x\u0338", "=\u0338", "<\u0338", "a>\u0338", "\u226e",
                                    "\u2adc", "&\u0301\u0327", "\u037e", "\r\u0301"])
 def test_xml_values_are_composed_as_their_lines_are(value: str) -> None:
-    """Each line is escaped, then composed (NFC) as LineSink writes it, the tags with it. A
-    value that starts with U+0338 composes with the '>' of its tag into '≯' when its line is
-    composed, and "<" + U+0338 is escaped before it could compose into '≮': the chunk layout
-    writes what the line-by-line layout writes, that too. U+2ADC composes into U+2ADD and
-    U+0338, which follows a character of its own value."""
+    """Each value is composed (NFC) and escaped, U+0338 left in it as &#824; so it cannot
+    compose with the '>' of its tag into '≯', nor a value's "<" + U+0338 into '≮': the chunk
+    layout writes what the line-by-line layout writes. U+2ADC composes into U+2ADD and U+0338."""
     records = invoices(random.Random(value), CHUNK + 10, empty=0.0)
     for record in records[CHUNK - 5:]:
         if record.record == "Line":
@@ -351,3 +349,19 @@ def test_fixed_width_ascii_and_windows_1252_chunks_encode_alike() -> None:
     data = fixed_written(records)
     assert data == fixed_line_by_line(records)
     assert re.search("Café".encode("cp1252"), data) and data.decode("cp1252").count("\r\n") == len(records)
+
+
+@pytest.mark.parametrize("text", ["\u0338x", "a\u0338", "=\u0338", "x \u0338 y", "\u0338"])
+def test_a_combining_overlay_in_a_value_keeps_the_xml_well_formed(text):
+    import io
+    import unicodedata
+    from xml.etree import ElementTree
+
+    from stac_xl.records import FieldSpec, Grain, OutputRecord, RecordSpec
+    from stac_xl.writers.xml import XmlWriter
+
+    spec = RecordSpec("Invoice", Grain.INVOICE, (FieldSpec("F"),))
+    out = io.BytesIO()
+    XmlWriter().write([spec], [OutputRecord("Invoice", [text], "1")], out)
+    read = ElementTree.fromstring(out.getvalue()).find("Invoice/F")
+    assert read is not None and read.text == unicodedata.normalize("NFC", text)

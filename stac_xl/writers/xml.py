@@ -43,15 +43,17 @@ _XML_NAME = re.compile(r"[^\W\d][\w.\-]*")
 # Characters XML 1.0 cannot carry at all, not even as &#…; references.
 _NOT_XML_CHARS = "".join(map(chr, (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF)))
 _NOT_XML = re.compile(f"[{re.escape(_NOT_XML_CHARS)}]")
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+# U+0338 is written as a reference: as a character it would compose with the '>' before a
+# value that starts with it (see _COMPOSES_WITH_TAG) and leave the file without that tag.
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;", "\u0338": "&#824;"})
 # The chunk layout joins a chunk's values with NUL to escape, compose and encode them as one
 # text, then splits the bytes: XML cannot carry a NUL, so a chunk whose values hold one is
 # declined, and NUL is the byte 0 in every encoding a writer offers, in no other character's bytes.
 _SEPARATOR = "\x00"
 _NOT_XML_BESIDES_SEPARATOR = _NOT_XML_CHARS.replace(_SEPARATOR, "")
 # U+0338 COMBINING LONG SOLIDUS OVERLAY is the one character that composes (NFC) with markup:
-# with the '>' of the tag before a value starting with it ('≯'), and with a value's own < or >,
-# which a line escapes before it is composed. A chunk holding it goes line by line. Without it,
+# with the '>' of the tag before a value starting with it ('≯'), and with a value's own < or >.
+# A chunk holding it (once composed) goes line by line, which writes it as &#824;. Without it,
 # the chunk layout composes and encodes the values apart from their tags and escapes the bytes
 # afterwards, which is the same: nothing else composes with < > & CR or ';', no character
 # composes into one of them, and they are those bytes in every encoding offered, in no other
@@ -160,7 +162,8 @@ class XmlWriter(BaseWriter):
             bad = _NOT_XML.search(value)
             if bad:
                 raise field_problem(source, field, f"{describe_char(bad.group())} cannot appear in XML.")
-            sink.write_line(f"{pad}  <{field}>{value.translate(_ESCAPES)}</{field}>", source)
+            # composed first, so only a U+0338 nothing in the value composes with is left to escape
+            sink.write_line(f"{pad}  <{field}>{composed(value).translate(_ESCAPES)}</{field}>", source)
         if not keep_open:
             sink.write_line(f"{pad}</{name}>", source)
 
@@ -240,10 +243,11 @@ class _Elements:
         composed and encoded (in another order, the same bytes: see ``_COMPOSES_WITH_TAG``)."""
         if not total:
             return ()
-        if _COMPOSES_WITH_TAG in text:
+        text = composed(text)
+        if _COMPOSES_WITH_TAG in text:  # after composing: U+2ADC composes into U+2ADD and U+0338
             raise _Declined
         try:
-            data = self._encode(composed(text))
+            data = self._encode(text)
         except UnicodeEncodeError:
             raise _Declined from None
         return tuple(_escaped(data).split(_SEPARATOR.encode()))
