@@ -5,12 +5,14 @@ Values are written in field order with Python's :mod:`csv` module. A multi-recor
 produced by the mapping. A record type with ``header=True`` gets one row of its field
 names before its first record.
 
-Records are laid out and encoded a few thousand at a time: a line whose values hold no
-delimiter, quote character or line break is what csv writes for it, the values joined (and
-for quoting ``all`` quoted), which costs less than a bare ``csv.writer``; a chunk with any
-other value, or that does not encode, is written record by record through csv, so the
-error names the record and field and the stream holds exactly what that path would have
-written. ``CHUNK`` is the number of records at a time.
+Records are laid out and encoded a few thousand at a time (:mod:`stac_xl.writers.joined`):
+a line whose values hold no delimiter, quote character or line break is what csv writes for
+it, the values joined (and for quoting ``all`` quoted), and the columns that hold one are
+quoted as csv quotes them, which costs less than a bare ``csv.writer``. A chunk with a value
+that is not text, one that quoting ``none`` cannot write, or text that does not encode is
+written record by record through csv, so the error names the record and field and the
+stream holds exactly what that path would have written. ``CHUNK`` is the number of records
+at a time.
 """
 
 from __future__ import annotations
