@@ -213,3 +213,15 @@ def test_an_unencodable_character_names_its_record_and_field(quoting: str) -> No
     assert str(caught.value) == (f"Record {CHUNK + 401} (T), field Note: '→' (U+2192 RIGHTWARDS ARROW) at position 6 "
                                  "cannot be written in cp1252; change the value or the Encoding setting.")
     assert stream.getvalue() == reference([LINE, TAX], recs[:CHUNK + 400], quoting=quoting, encoding="cp1252")
+
+
+def test_quoting_none_writes_a_value_that_is_not_text_as_csv_would():
+    import io
+
+    from stac_xl.records import FieldSpec, Grain, OutputRecord, RecordSpec
+    from stac_xl.writers.delimited import DelimitedWriter
+
+    spec = RecordSpec("L", Grain.LINE, (FieldSpec("A"), FieldSpec("B")))
+    out = io.BytesIO()
+    DelimitedWriter({"quoting": "none"}).write([spec], [OutputRecord("L", [12, None])], out)  # type: ignore[list-item]
+    assert out.getvalue() == b"12,\r\n"

@@ -163,7 +163,8 @@ class _RowFormatter:
         # Without quoting these characters would silently shift or split columns.
         special = {self._options.delimiter, self._options.quote_char, "\r", "\n"}
         for name, cell in zip(source.spec.field_names, cells):
-            found = sorted(c for c in special if c in cell)
+            text = cell if isinstance(cell, str) else "" if cell is None else str(cell)  # as csv writes it
+            found = sorted(c for c in special if c in text)
             if found:
                 raise field_problem(
                     source, name,
