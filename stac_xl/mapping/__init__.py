@@ -11,8 +11,8 @@ Modules: ``sheet`` (reading Mapping), ``lookup`` (reading Lookups; the lookup tr
 date/number/yes-no value must keep on Export), ``sources`` (the Source cell; computed
 values), ``only_if`` (a record type's *Only if* condition), ``policy`` (which invoices go
 into the file), ``run_state`` (the build's running position), ``compile``, ``codegen`` (one
-generated function per record type) with ``inline`` (the fast paths it pastes in), and
-``build``.
+generated function per record type) with ``inline`` (the fast paths it pastes in) and
+``text_memo`` (a chain of text transforms made once per distinct text), and ``build``.
 """
 
 from stac_xl.errors import MappingErrors
