@@ -55,11 +55,6 @@ class BuildResult:
 _NO_ROW: Mapping[str, Any] = {}
 
 
-def _line_id(row: Mapping[str, Any]) -> str | None:
-    line_id = row.get(C.LINE_ID)
-    return line_id if line_id is None or line_id.__class__ is str else as_text(line_id)
-
-
 class CompiledMapping:
     """The Mapping and Lookups sheets, compiled; :meth:`build` applies them to rows."""
 
@@ -86,9 +81,7 @@ class CompiledMapping:
         out: list[OutputRecord] = []
         state.records = out
         self._emit(Grain.FILE_START, _NO_ROW, None, state, out)
-        heads, ends = self._makers(Grain.INVOICE), self._makers(Grain.INVOICE_END)
-        lines = self._makers(Grain.LINE)
-        one_line = lines[0] if len(lines) == 1 else None
+        heads, lines, ends = (self._makers(g) for g in (Grain.INVOICE, Grain.LINE, Grain.INVOICE_END))
         append = out.append
         # the hot loop, written out (no call per invoice or per grain): 100,000 lines in a
         # batch is a real size for a year-end export
@@ -100,20 +93,12 @@ class CompiledMapping:
                 state.record_name = name
                 if only_if is None or only_if(first, state):
                     append(OutputRecord(name, make(first, state), invoice_id, None))
-            if one_line is not None:  # the usual Mapping: one record per line
-                name, make, only_if = one_line
-                state.record_name = name
+            if lines:
                 for line_index, row in enumerate(invoice.lines, start=1):
                     state.line_index = line_index
                     line_id = row.get(C.LINE_ID)
                     if line_id is not None and line_id.__class__ is not str:
                         line_id = as_text(line_id)
-                    if only_if is None or only_if(row, state):
-                        append(OutputRecord(name, make(row, state), invoice_id, line_id))
-            elif lines:
-                for line_index, row in enumerate(invoice.lines, start=1):
-                    state.line_index = line_index
-                    line_id = _line_id(row)
                     for name, make, only_if in lines:
                         state.record_name = name
                         if only_if is None or only_if(row, state):

@@ -149,13 +149,8 @@ class _Writer:
                 self.emit(f"{v} = row[{self.bind(source.column)}]")
                 if not plan.steps:  # the commonest rule: a column as it is
                     d = self.bind(default or "")
-                    plain = "\n        ".join(line.format(v=v) for line in PLAIN_DECIMAL)
                     # text (nearly every value) costs one test; empty text stays empty without a Default
-                    self.emit(f"if {v}.__class__ is not str:\n"
-                              f"    if {v}.__class__ is Decimal:\n"
-                              f"        {plain}\n"
-                              f"    else:\n"
-                              f"        {v} = {d} if {v} is None else as_text({v})"
+                    self.emit(_as_text(v, f"{v} = {d} if {v} is None else as_text({v})")
                               + (f"\nelif not {v}:\n    {v} = {d}" if default else ""))
                     return
             else:
@@ -183,12 +178,19 @@ class _Writer:
         """The transform steps on ``v``, then its plain text."""
         for step in steps:
             self.fast_path(step, v, f"{v} = {self.bind(step)}({v}, row)")
-        plain = "\n        ".join(line.format(v=v) for line in PLAIN_DECIMAL)  # a number the steps kept (negate)
-        self.emit(f"if {v}.__class__ is not str:\n"
-                  f"    if {v}.__class__ is Decimal:\n"
-                  f"        {plain}\n"
-                  f"    else:\n"
-                  f"        {v} = str({v}) if {v}.__class__ is int else as_text({v})")
+        # a number the steps kept (negate alone) is written plain here, not through as_text
+        self.emit(_as_text(v, f"{v} = str({v}) if {v}.__class__ is int else as_text({v})"))
+
+
+def _as_text(v: str, otherwise: str) -> str:
+    """Code making ``v`` its text: a text as it is, a Decimal plain (PLAIN_DECIMAL), any other
+    value by the statement ``otherwise``."""
+    plain = "\n        ".join(line.format(v=v) for line in PLAIN_DECIMAL)
+    return (f"if {v}.__class__ is not str:\n"
+            f"    if {v}.__class__ is Decimal:\n"
+            f"        {plain}\n"
+            f"    else:\n"
+            f"        {otherwise}")
 
 
 def report_told(state: RunState, told: Sequence[tuple[int, str, ValueChanged]]) -> None:

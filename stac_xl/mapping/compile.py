@@ -184,8 +184,8 @@ class _Compiler:
             spec = MappedField(rule.field, rule.max_length, rule.required,
                                form_of(steps[-1]) if steps else source_form(rule.source),
                                amount_of(rule.source, written))
-            function = field_function(source, rule.default, chain_steps(steps), len(fields), rule.field)
             chain = chain_steps(steps)
+            function = field_function(source, rule.default, chain, len(fields), rule.field)
             memo = TextMemo(chain) if chain is not None and all(map(is_of_text_alone, steps)) else None
             fields.append((spec, function, FieldPlan(source, rule.default, tuple(steps), rule.field, memo)))
 

@@ -133,7 +133,7 @@ def _column(name: str, grain: Grain, record: str, columns: Collection[str]) -> G
 
 def _template(text: str, grain: Grain, record: str, columns: Collection[str]) -> Getter:
     pieces: list[str | Getter] = []
-    column_of: dict[int, str] = {}  # id(getter) -> the column it reads
+    names: list[str] = []  # what each {…} holds: a column, or a [computed value]
     literal, i = "", 0
     while i < len(text):
         pair = text[i:i + 2]
@@ -146,11 +146,8 @@ def _template(text: str, grain: Grain, record: str, columns: Collection[str]) ->
             if end < 0:
                 raise RuleProblem("the template has a { without its }.")
             pieces.append(literal)
-            name = text[i + 1:end].strip()
-            piece = _piece(name, grain, record, columns)
-            if not name.startswith("["):
-                column_of[id(piece)] = name
-            pieces.append(piece)
+            names.append(text[i + 1:end].strip())
+            pieces.append(_piece(names[-1], grain, record, columns))
             literal, i = "", end + 1
         else:
             literal, i = literal + text[i], i + 1
@@ -163,14 +160,14 @@ def _template(text: str, grain: Grain, record: str, columns: Collection[str]) ->
             return None
         found = iter(values)
         return "".join(p if isinstance(p, str) else as_text(next(found)) for p in pieces)
-    if len(getters) == 1 and column_of.get(id(getters[0])) is not None:
+    if len(names) == 1 and not names[0].startswith("["):
         # one column between texts ("ST{Invoice number}"): a text in it is pasted in place
         return offer(run, """\
 {v} = get({column})
 if {v}.__class__ is str and {v}:
     {v} = {prefix} + {v} + {suffix}
 else:
-    {v} = {call}(row, state)""", column=column_of[id(getters[0])], prefix=pieces[0], suffix=pieces[2])
+    {v} = {call}(row, state)""", column=names[0], prefix=pieces[0], suffix=pieces[2])
     return run
 
 

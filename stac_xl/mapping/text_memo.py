@@ -32,11 +32,9 @@ class TextMemo:
     def remember(self, text: str) -> str | tuple[str, ValueChanged]:
         found: str | tuple[str, ValueChanged]
         try:
-            value = self.chain(text, _NO_ROW)
-            found = value if value.__class__ is str else as_text(value)
+            found = as_text(self.chain(text, _NO_ROW))
         except ValueChanged as change:
-            made = change.value
-            found = (made if made.__class__ is str else as_text(made), change)
+            found = (as_text(change.value), change)
         if len(self.made) < REMEMBERED:
             self.made[text] = found
         return found
