@@ -13,8 +13,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import islice
-from operator import attrgetter
+from itertools import compress, islice, repeat
+from operator import attrgetter, eq
 from typing import Any, BinaryIO, ClassVar, Literal, Protocol, TypeVar, runtime_checkable
 
 from stac_xl.errors import ConfigError, EncodingProblem, WriteProblem
@@ -283,6 +283,27 @@ class LineSink:
 CHUNK = 2000  # records laid out and encoded at once: large enough to amortise, small in memory
 record_type_of = attrgetter("record")
 values_of = attrgetter("values")
+
+
+K = TypeVar("K")
+T = TypeVar("T")
+
+
+def grouped(keys: Sequence[K], items: Sequence[T]) -> dict[K, list[T]]:
+    """``items`` by their ``keys`` (record types, value counts), each group in order, so a
+    chunk can be laid out column by column per group: one pass in C per key, where a loop
+    appending each item would step through Python per item."""
+    return {key: list(compress(items, map(eq, keys, repeat(key)))) for key in dict.fromkeys(keys)}
+
+
+def in_key_order(keys: Sequence[K], groups: Mapping[K, Iterable[T]]) -> list[T]:
+    """The items of ``groups`` (as :func:`grouped` made them, or made from them, one item for
+    one) back in the order of ``keys``."""
+    taken = {key: iter(group) for key, group in groups.items()}
+    items = list(map(next, map(taken.__getitem__, keys)))
+    if len(items) != len(keys):  # a group ran out: map ends quietly when next() does
+        raise ValueError(f"{len(keys)} keys but {len(items)} grouped items")
+    return items
 
 
 def chunks(records: Iterable[OutputRecord], size: int = CHUNK) -> Iterator[tuple[int, list[OutputRecord]]]:

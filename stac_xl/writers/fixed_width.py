@@ -14,8 +14,8 @@ import dataclasses
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import compress, count, repeat
-from operator import eq, not_
-from typing import Any, BinaryIO, ClassVar, Literal, TypeVar
+from operator import not_
+from typing import Any, BinaryIO, ClassVar, Literal
 
 from stac_xl.errors import WriteProblem
 from stac_xl.records import FieldSpec, OutputRecord, RecordSpec
@@ -32,14 +32,13 @@ from stac_xl.writers.base import (
     coerce_options,
     composed,
     field_problem,
+    grouped,
+    in_key_order,
     record_type_of,
     values_of,
 )
 from stac_xl.writers.options import rules
 from stac_xl.writers.rows import WriterSetting
-
-K = TypeVar("K")
-T = TypeVar("T")
 
 # The clerk's words for the pad character; any other text is refused by the options model.
 _PAD_WORDS = {"": " ", "space": " ", "blank": " ", "0": "0", "zero": "0"}
@@ -167,10 +166,10 @@ class _PaddedLines:
             return False
         nl = self._newline
         try:
-            lines = {name: self._lines(name, group) for name, group in _grouped(names, values).items()}
+            lines = {name: self._lines(name, group) for name, group in grouped(names, values).items()}
         except TypeError:  # a value that is not text
             return False
-        body = nl.join(_ungrouped(names, lines))
+        body = nl.join(in_key_order(names, lines))
         breaks = len(chunk) - 1
         if (len(body) != sum(map(self._lengths.__getitem__, names)) + breaks * len(nl) or body.count("\n") != breaks
                 or body.count("\r") != (breaks if nl == "\r\n" else 0)
@@ -208,23 +207,6 @@ def _zero_filled(column: Sequence[str], width: int) -> list[str]:
     for at in compress(count(), map(not_, column)):
         padded[at] = " " * width
     return padded
-
-
-def _grouped(keys: Sequence[K], items: Sequence[T]) -> dict[K, list[T]]:
-    """``items`` by their ``keys`` (the records' types), each group in order, so a chunk can be
-    laid out column by column per record type: one pass in C per key, where a loop appending
-    each item would step through Python per item."""
-    return {key: list(compress(items, map(eq, keys, repeat(key)))) for key in dict.fromkeys(keys)}
-
-
-def _ungrouped(keys: Sequence[K], groups: Mapping[K, Iterable[T]]) -> list[T]:
-    """The items of ``groups`` (as :func:`_grouped` made them, or made from them, one item for
-    one) back in the order of ``keys``."""
-    taken = {key: iter(group) for key, group in groups.items()}
-    items = list(map(next, map(taken.__getitem__, keys)))
-    if len(items) != len(keys):  # a group ran out: map ends quietly when next() does
-        raise ValueError(f"{len(keys)} keys but {len(items)} grouped items")
-    return items
 
 
 def _format(source: RecordAt, layout: list[tuple[int, bool]], pad_char: str) -> str:

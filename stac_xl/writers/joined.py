@@ -24,13 +24,12 @@ the writer's record-by-record layout then names the field.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from itertools import compress, repeat
-from operator import eq
+from collections.abc import Callable, Sequence
+from itertools import repeat
 
 from stac_xl.errors import EncodingProblem
 from stac_xl.records import OutputRecord, RecordSpec
-from stac_xl.writers.base import LineSink, record_type_of, values_of
+from stac_xl.writers.base import LineSink, grouped, in_key_order, record_type_of, values_of
 
 Rows = Sequence[Sequence[str]]
 
@@ -107,13 +106,13 @@ class JoinedLines:
 
     def _mixed_lines(self, values: Rows, lengths: list[int]) -> list[str] | None:
         """The lines of records of different lengths, each length's records laid out together."""
-        laid_out: dict[int, Iterator[str]] = {}
-        for length in dict.fromkeys(lengths):  # a few lengths: C loops pick each one's records
-            lines = self._group_lines(list(compress(values, map(eq, lengths, repeat(length)))))
+        laid_out: dict[int, list[str]] = {}
+        for length, group in grouped(lengths, values).items():
+            lines = self._group_lines(group)
             if lines is None:
                 return None
-            laid_out[length] = iter(lines)
-        return list(map(next, map(laid_out.__getitem__, lengths)))  # back in the chunk's order
+            laid_out[length] = lines
+        return in_key_order(lengths, laid_out)
 
     def _group_lines(self, group: Rows) -> list[str] | None:
         """The lines of records with the same number of values (quoting ``all``: without
